@@ -1,0 +1,110 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import Company
+
+from . import services
+from .models import Customer, CustomerGroup, PartyLedger, Supplier, Territory
+
+
+class TreeMasterAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "is_group"]
+    list_filter = ["is_group"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected += [reason for node in objs for reason in node.deletion_blockers()]
+        return deleted, counts, perms_needed, protected
+
+
+@admin.register(CustomerGroup)
+class CustomerGroupAdmin(TreeMasterAdmin):
+    pass
+
+
+@admin.register(Territory)
+class TerritoryAdmin(TreeMasterAdmin):
+    pass
+
+
+class PartyLedgerInline(admin.TabularInline):
+    model = PartyLedger
+    fields = ["company", "account", "opened_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PartyAdmin(SimpleHistoryAdmin):
+    inlines = [PartyLedgerInline]
+    list_select_related = ["company"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        companies = list(Company.objects.all()[:2])
+        if len(companies) == 1:
+            initial.setdefault("company", companies[0].pk)
+        return initial
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected += [reason for party in objs for reason in services.deletion_blockers(party)]
+        return deleted, counts, perms_needed, protected
+
+
+@admin.register(Customer)
+class CustomerAdmin(PartyAdmin):
+    list_display = [
+        "code",
+        "name",
+        "customer_type",
+        "customer_group",
+        "territory",
+        "company",
+        "disabled",
+        "frozen",
+    ]
+    list_filter = ["customer_type", "company", "disabled", "frozen", "customer_group", "territory"]
+    search_fields = ["code", "name", "tax_id"]
+    autocomplete_fields = ["customer_group", "territory", "company"]
+    list_select_related = ["company", "customer_group", "territory"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "customer_type", "company"]}),
+        ("Classification", {"fields": ["customer_group", "territory"]}),
+        ("Status", {"fields": ["disabled", "frozen"]}),
+        ("More", {"fields": ["tax_id", "website", "notes"]}),
+    ]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(PartyAdmin):
+    list_display = ["code", "name", "supplier_type", "company", "disabled"]
+    list_filter = ["supplier_type", "company", "disabled"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["company"]
+
+
+@admin.register(PartyLedger)
+class PartyLedgerAdmin(admin.ModelAdmin):
+    list_display = ["account", "customer", "supplier", "company", "opened_at"]
+    list_filter = ["company"]
+    search_fields = [
+        "account__name",
+        "customer__code",
+        "customer__name",
+        "supplier__code",
+        "supplier__name",
+    ]
+    list_select_related = ["account", "customer", "supplier", "company"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,229 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+from tree_queries.fields import TreeNodeForeignKey
+from tree_queries.models import TreeNode
+from tree_queries.query import TreeQuerySet
+
+from accounts.models import Account, AtomicSaveModel, Company
+
+
+class TreeMasterQuerySet(TreeQuerySet):
+    def leaves(self):
+        return self.filter(is_group=False)
+
+
+class TreeMaster(TreeNode):
+    """A small named tree (customer groups, territories): groups hold nodes, leaves hold parties."""
+
+    parent = TreeNodeForeignKey(
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(max_length=140, unique=True)
+    is_group = models.BooleanField(
+        default=False, help_text="Groups hold other nodes; only leaves can be given to a party."
+    )
+
+    objects = TreeMasterQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def member_count(self):
+        return self.members().count()
+
+    def members(self):
+        raise NotImplementedError
+
+    def clean(self):
+        super().clean()  # refuses cycles
+        errors = {}
+        if self.parent_id and not self.parent.is_group:
+            errors["parent"] = f"{self.parent} is a leaf; choose a group as the parent."
+        if self.pk and not self.is_group and self.children.exists():
+            errors["is_group"] = f"{self} has child nodes; it must stay a group."
+        if self.pk and self.is_group and self.members().exists():
+            errors["is_group"] = (
+                f"{self} has {self.member_count()} customer(s); move them before making it a group."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def deletion_blockers(self) -> list[str]:
+        reasons = []
+        if self.children.exists():
+            reasons.append(f"{self} has child nodes; delete or move them first.")
+        if self.members().exists():
+            reasons.append(f"{self} has {self.member_count()} customer(s); move them first.")
+        return reasons
+
+
+class CustomerGroup(TreeMaster):
+    class Meta(TreeMaster.Meta):
+        pass
+
+    def members(self):
+        return self.customers.all()
+
+
+class Territory(TreeMaster):
+    class Meta(TreeMaster.Meta):
+        verbose_name_plural = "territories"
+
+    def members(self):
+        return self.customers.all()
+
+
+class CustomerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(disabled=False)
+
+    def for_company(self, company):
+        return self.filter(company=company)
+
+
+class Customer(AtomicSaveModel):
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        INDIVIDUAL = "individual", "Individual"
+
+    code = models.CharField(
+        max_length=40, unique=True, blank=True, help_text="Left blank, CUST-00001... is assigned."
+    )
+    name = models.CharField(max_length=140)
+    customer_type = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPANY)
+    customer_group = models.ForeignKey(
+        CustomerGroup, on_delete=models.PROTECT, related_name="customers"
+    )
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="customers")
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="customers",
+        help_text="Saving opens the customer's receivable ledger in this company.",
+    )
+    disabled = models.BooleanField(default=False)
+    frozen = models.BooleanField(default=False, help_text="Frozen customers cannot be invoiced.")
+    tax_id = models.CharField("tax ID", max_length=40, blank=True)
+    website = models.URLField(max_length=255, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "code"]
+        indexes = [models.Index(fields=["name"], name="customer_name")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="customer_code_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field in ("customer_group", "territory"):
+            node = getattr(self, field, None) if getattr(self, f"{field}_id") else None
+            if node is not None and node.is_group:
+                label = self._meta.get_field(field).verbose_name
+                errors[field] = f"{node} is a group; choose a {label} without children."
+        company = self.company if self.company_id else None
+        if company is not None and company.receivable_group_id is None:
+            errors["company"] = missing_group_message(company, "receivable group")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Supplier(AtomicSaveModel):
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        INDIVIDUAL = "individual", "Individual"
+
+    code = models.CharField(
+        max_length=40, unique=True, blank=True, help_text="Left blank, SUPP-00001... is assigned."
+    )
+    name = models.CharField(max_length=140)
+    supplier_type = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMPANY)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="suppliers",
+        help_text="Saving opens the supplier's payable ledger in this company.",
+    )
+    disabled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "code"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="supplier_code_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+    def clean(self):
+        super().clean()
+        company = self.company if self.company_id else None
+        if company is not None and company.payable_group_id is None:
+            raise ValidationError({"company": missing_group_message(company, "payable group")})
+
+
+def missing_group_message(company, setting):
+    return (
+        f"Company {company} has no {setting}. Set it first "
+        f"(Companies > {company} > {setting.capitalize()})."
+    )
+
+
+class PartyLedger(models.Model):
+    """A party's own ledger account in one company: at most one per (party, company)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="ledgers"
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, null=True, blank=True, related_name="ledgers"
+    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="party_ledgers")
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="party_ledger")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False, supplier__isnull=True)
+                | Q(customer__isnull=True, supplier__isnull=False),
+                name="party_ledger_has_one_party",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "company"],
+                condition=Q(customer__isnull=False),
+                name="one_ledger_per_customer_and_company",
+            ),
+            models.UniqueConstraint(
+                fields=["supplier", "company"],
+                condition=Q(supplier__isnull=False),
+                name="one_ledger_per_supplier_and_company",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.account)
+
+    @property
+    def party(self):
+        return self.customer or self.supplier

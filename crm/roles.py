@@ -1,0 +1,84 @@
+"""The back-office roles and what each may do; data migrations apply it with `sync_roles`.
+
+A later app that adds models adds its permissions here and a migration that calls
+`sync_roles` again.
+"""
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+READ = (VIEW,)
+WRITE = (VIEW, ADD, CHANGE)
+ALL = (VIEW, ADD, CHANGE, DELETE)
+
+SALES_USER = {
+    "crm.customer": WRITE,
+    "crm.supplier": READ,
+    "crm.customergroup": READ,
+    "crm.territory": READ,
+    "crm.partyledger": READ,
+    "accounts.company": READ,
+}
+SALES_MANAGER = {
+    **SALES_USER,
+    "crm.customer": ALL,
+    "crm.supplier": WRITE,
+    "crm.customergroup": ALL,
+    "crm.territory": ALL,
+}
+ACCOUNTS_USER = {
+    "crm.customer": READ,
+    "crm.supplier": WRITE,
+    "crm.customergroup": READ,
+    "crm.territory": READ,
+    "crm.partyledger": READ,
+    "accounts.company": READ,
+    "accounts.account": READ,
+    "accounts.journalentry": (VIEW, ADD),
+    "accounts.glentry": READ,
+}
+ACCOUNTS_MANAGER = {
+    **ACCOUNTS_USER,
+    "crm.supplier": ALL,
+    "accounts.company": WRITE,
+    "accounts.account": ALL,
+    "accounts.namingseries": WRITE,
+}
+CREDIT_CONTROLLER = {
+    **ACCOUNTS_USER,
+    "crm.customer": (VIEW, CHANGE),
+}
+
+ROLES = {
+    "Sales User": SALES_USER,
+    "Sales Manager": SALES_MANAGER,
+    "Accounts User": ACCOUNTS_USER,
+    "Accounts Manager": ACCOUNTS_MANAGER,
+    "Credit Controller": CREDIT_CONTROLLER,
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create the role groups and give each exactly the permissions listed above."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, grants in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [
+            (model.split(".")[0], f"{action}_{model.split('.')[1]}")
+            for model, actions in grants.items()
+            for action in actions
+        ]
+        permissions = [
+            permission
+            for app_label, codename in wanted
+            for permission in Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            )
+        ]
+        group.permissions.set(permissions)
