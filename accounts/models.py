@@ -24,7 +24,11 @@ def validate_currency_code(value):
 
 
 class AtomicSaveModel(models.Model):
-    """Saving also runs the post_save receivers' work (a chart, a ledger) in one transaction."""
+    """Saving or deleting runs the receivers' work (a chart, a ledger, a guard) in one savepoint.
+
+    A receiver that refuses (raises) undoes the whole save or delete and leaves an enclosing
+    transaction usable.
+    """
 
     class Meta:
         abstract = True
@@ -32,6 +36,10 @@ class AtomicSaveModel(models.Model):
     def save(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using")):
+            return super().delete(*args, **kwargs)
 
 
 class Company(AtomicSaveModel):
