@@ -55,9 +55,11 @@ def chart_of_accounts(*, company, ledgers_per_group=LEDGERS_SHOWN_PER_GROUP) -> 
     ledgers = (
         Account.objects.for_company(company)
         .ledgers()
-        .annotate(rank=Window(RowNumber(), partition_by=F("parent_id"), order_by=F("name").asc()))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("parent_id"), order_by=[F("number"), F("name")])
+        )
         .filter(rank__lte=ledgers_per_group)
-        .order_by("parent_id", "name")
+        .order_by("parent_id", "number", "name")
     )
     counts = dict(
         Account.objects.for_company(company)

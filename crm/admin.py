@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Company
 
 from . import services
+from .forms import leaf_field_for
 from .models import Customer, CustomerGroup, PartyLedger, Supplier, Territory
 
 
@@ -72,7 +73,7 @@ class CustomerAdmin(PartyAdmin):
     ]
     list_filter = ["customer_type", "company", "disabled", "frozen", "customer_group", "territory"]
     search_fields = ["code", "name", "tax_id"]
-    autocomplete_fields = ["customer_group", "territory", "company"]
+    autocomplete_fields = ["company"]
     list_select_related = ["company", "customer_group", "territory"]
     fieldsets = [
         (None, {"fields": ["code", "name", "customer_type", "company"]}),
@@ -80,6 +81,11 @@ class CustomerAdmin(PartyAdmin):
         ("Status", {"fields": ["disabled", "frozen"]}),
         ("More", {"fields": ["tax_id", "website", "notes"]}),
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return leaf_field_for(db_field) or super().formfield_for_foreignkey(
+            db_field, request, **kwargs
+        )
 
 
 @admin.register(Supplier)

@@ -87,7 +87,19 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(company=company)
 
 
-class Customer(AtomicSaveModel):
+class CodedParty(AtomicSaveModel):
+    """A customer or supplier: its code is assigned on save when left blank."""
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        if not self.code:  # assigned on save, so "not blank" holds by then
+            exclude = {*(exclude or ()), "code"}
+        super().validate_constraints(exclude=exclude)
+
+
+class Customer(CodedParty):
     class Kind(models.TextChoices):
         COMPANY = "company", "Company"
         INDIVIDUAL = "individual", "Individual"
@@ -143,7 +155,7 @@ class Customer(AtomicSaveModel):
             raise ValidationError(errors)
 
 
-class Supplier(AtomicSaveModel):
+class Supplier(CodedParty):
     class Kind(models.TextChoices):
         COMPANY = "company", "Company"
         INDIVIDUAL = "individual", "Individual"

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.services import to_money
 
@@ -21,6 +21,6 @@ def dr_cr(balance):
     """A signed balance (debit minus credit) as "1,200.00 Dr" or "300.00 Cr"."""
     balance = to_money(balance or Decimal(0))
     if not balance:
-        return format_html('<span class="text-body-secondary">0.00</span>')
+        return mark_safe('<span class="text-body-secondary">0.00</span>')
     side = "Dr" if balance > 0 else "Cr"
     return f"{abs(balance):,.2f} {side}"

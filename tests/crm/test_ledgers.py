@@ -94,7 +94,10 @@ def test_a_company_without_a_receivable_group_saves_no_customer(company):
     company.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         CustomerFactory(name="Nope", company=company)
-    message = "Company Demo Trading has no receivable group. Set it first (Companies > Demo Trading > Receivable group)."
+    message = (
+        "Company Demo Trading has no receivable group. "
+        "Set it first (Companies > Demo Trading > Receivable group)."
+    )
     assert error.value.message_dict == {"company": [message]}
     assert not Customer.objects.filter(name="Nope").exists()
 
