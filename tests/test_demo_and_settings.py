@@ -29,7 +29,7 @@ def test_demo_data_loads_once_and_a_second_run_adds_nothing(tmp_path, monkeypatc
         PartyLedger.objects.count(),
     ) == counts
     assert Customer.objects.filter(company__abbreviation="DSI").exists()
-    login_line = [line for line in first.splitlines() if line.startswith("Log in as demo / ")][0]
+    login_line = next(line for line in first.splitlines() if line.startswith("Log in as demo / "))
     assert login_line in second
     assert (tmp_path / ".demo-login").read_text().strip() == login_line.rsplit(" ", 1)[1]
 
