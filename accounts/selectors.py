@@ -43,6 +43,7 @@ class ChartRow:
     ledger_count: int = 0
     hidden_ledgers: int = 0
     children: list = field(default_factory=list)
+    more_ledgers_of: "ChartRow | None" = None  # set on the last ledger shown of a long group
 
 
 def chart_of_accounts(*, company, ledgers_per_group=LEDGERS_SHOWN_PER_GROUP) -> list[ChartRow]:
@@ -83,6 +84,8 @@ def chart_of_accounts(*, company, ledgers_per_group=LEDGERS_SHOWN_PER_GROUP) -> 
         row = rows[group.pk]
         row.ledger_count = counts.get(group.pk, 0)
         row.hidden_ledgers = max(row.ledger_count - ledgers_per_group, 0)
+        if row.hidden_ledgers and row.children:
+            row.children[-1].more_ledgers_of = row
     _roll_up(rows, groups, balances.by_parent)
     flat = []
     for group in groups:  # with_tree_fields orders groups depth-first

@@ -61,9 +61,11 @@ def sync_roles(apps, schema_editor=None):
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
+        # Historical app configs have no models module; create_permissions skips those.
+        original = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -39,3 +39,15 @@ def role_client(client, db):
         return client
 
     return login
+
+
+@pytest.fixture
+def migrated_rows(transactional_db):
+    """Transactional tests flush every table; put back the rows data migrations create."""
+    from django.apps import apps
+
+    from crm.bootstrap import create_tree_roots
+    from crm.roles import sync_roles
+
+    create_tree_roots(apps)
+    sync_roles(apps)

@@ -35,7 +35,7 @@ def test_demo_data_loads_once_and_a_second_run_adds_nothing(tmp_path, monkeypatc
 
 
 def run_manage(*args, **env):
-    unset = ("SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT")
+    unset = ("SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
     environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     return subprocess.run(

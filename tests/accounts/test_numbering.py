@@ -13,7 +13,7 @@ def test_numbers_follow_each_other_without_gaps():
 
 
 @requires_postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("migrated_rows")
 def test_concurrent_requests_get_distinct_consecutive_numbers():
     results, errors = run_concurrently(lambda i: next_numbers(prefix="RACE-", count=5), threads=4)
     assert errors == [None] * 4

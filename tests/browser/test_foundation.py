@@ -4,7 +4,7 @@ import pytest
 
 from tests.browser.conftest import screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.usefixtures("migrated_rows")
 
 
 def test_a_newcomer_creates_a_company_and_a_customer_and_sees_the_ledger(logged_in, live_server):

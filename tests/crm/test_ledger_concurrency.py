@@ -9,7 +9,7 @@ from tests.helpers import requires_postgresql, run_concurrently
 
 pytestmark = [
     requires_postgresql,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("migrated_rows"),
 ]
 
 
