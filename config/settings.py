@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "tree_queries",
+    "django_countries",
     "pricing",
     "accounts",
     "crm",

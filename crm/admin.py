@@ -5,7 +5,19 @@ from accounts.models import Company
 
 from . import services
 from .forms import leaf_field_for
-from .models import Customer, CustomerGroup, PartyLedger, Supplier, Territory
+from .models import (
+    Address,
+    AddressLink,
+    Contact,
+    ContactEmail,
+    ContactLink,
+    ContactPhone,
+    Customer,
+    CustomerGroup,
+    PartyLedger,
+    Supplier,
+    Territory,
+)
 
 
 class TreeMasterAdmin(admin.ModelAdmin):
@@ -114,3 +126,79 @@ class PartyLedgerAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ContactEmailInline(admin.TabularInline):
+    model = ContactEmail
+    extra = 1
+
+
+class ContactPhoneInline(admin.TabularInline):
+    model = ContactPhone
+    extra = 1
+
+
+class ContactLinkInline(admin.TabularInline):
+    model = ContactLink
+    extra = 0
+    autocomplete_fields = ["customer", "supplier"]
+
+
+class AddressLinkInline(admin.TabularInline):
+    model = AddressLink
+    extra = 0
+    autocomplete_fields = ["customer", "supplier"]
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "designation", "department"]
+    search_fields = ["first_name", "last_name", "emails__email", "phones__number"]
+    inlines = [ContactEmailInline, ContactPhoneInline, ContactLinkInline]
+
+
+@admin.register(Address)
+class AddressAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "address_type", "city", "postal_code", "country"]
+    list_filter = ["address_type", "country"]
+    search_fields = ["title", "line1", "city", "postal_code"]
+    inlines = [AddressLinkInline]
+
+
+@admin.register(ContactEmail)
+class ContactEmailAdmin(admin.ModelAdmin):
+    list_display = ["email", "contact", "is_primary"]
+    search_fields = ["email", "contact__first_name", "contact__last_name"]
+    autocomplete_fields = ["contact"]
+    list_select_related = ["contact"]
+
+
+@admin.register(ContactPhone)
+class ContactPhoneAdmin(admin.ModelAdmin):
+    list_display = ["number", "contact", "is_primary"]
+    search_fields = ["number", "contact__first_name", "contact__last_name"]
+    autocomplete_fields = ["contact"]
+    list_select_related = ["contact"]
+
+
+@admin.register(ContactLink)
+class ContactLinkAdmin(admin.ModelAdmin):
+    list_display = ["contact", "customer", "supplier", "is_primary"]
+    list_filter = ["is_primary"]
+    search_fields = [
+        "contact__first_name",
+        "contact__last_name",
+        "customer__name",
+        "supplier__name",
+    ]
+    autocomplete_fields = ["contact", "customer", "supplier"]
+    list_select_related = ["contact", "customer", "supplier"]
+
+
+@admin.register(AddressLink)
+class AddressLinkAdmin(admin.ModelAdmin):
+    list_display = ["address", "customer", "supplier", "is_primary_billing", "is_primary_shipping"]
+    list_filter = ["is_primary_billing", "is_primary_shipping"]
+    search_fields = ["address__title", "address__city", "customer__name", "supplier__name"]
+    autocomplete_fields = ["address", "customer", "supplier"]
+    list_select_related = ["address", "customer", "supplier"]

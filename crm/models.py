@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
@@ -239,3 +240,194 @@ class PartyLedger(models.Model):
     @property
     def party(self):
         return self.customer or self.supplier
+
+
+# --- contacts and addresses ---------------------------------------------------------------
+
+
+class Contact(models.Model):
+    """A person, stored once and linked to any number of customers and suppliers."""
+
+    salutation = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    designation = models.CharField(max_length=100, blank=True)
+    department = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "pk"]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="contact_name")]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        parts = (self.salutation, self.first_name, self.middle_name, self.last_name)
+        return " ".join(part for part in parts if part)
+
+
+class ContactEmail(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(max_length=254)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "email"], name="contact_email_once"),
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=Q(is_primary=True),
+                name="one_primary_email_per_contact",
+            ),
+        ]
+        indexes = [models.Index(fields=["email"], name="contact_email")]
+
+    def __str__(self):
+        return self.email
+
+
+class ContactPhone(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(
+        max_length=40, help_text="E.164 (+4930123456) where it can be parsed."
+    )
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "number"], name="contact_phone_once"),
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=Q(is_primary=True),
+                name="one_primary_phone_per_contact",
+            ),
+        ]
+        indexes = [models.Index(fields=["number"], name="contact_phone")]
+
+    def __str__(self):
+        return self.number
+
+
+class Address(models.Model):
+    class Kind(models.TextChoices):
+        BILLING = "billing", "Billing"
+        SHIPPING = "shipping", "Shipping"
+        OFFICE = "office", "Office"
+        PERSONAL = "personal", "Personal"
+        PLANT = "plant", "Plant"
+        POSTAL = "postal", "Postal"
+        SHOP = "shop", "Shop"
+        SUBSIDIARY = "subsidiary", "Subsidiary"
+        WAREHOUSE = "warehouse", "Warehouse"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=140, blank=True)
+    address_type = models.CharField(max_length=12, choices=Kind.choices, default=Kind.BILLING)
+    line1 = models.CharField("address line 1", max_length=255)
+    line2 = models.CharField("address line 2", max_length=255, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField("state/county", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True, help_text="Kept as typed.")
+    country = CountryField()
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "city", "pk"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self):
+        return self.title or f"{self.line1}, {self.city}"
+
+
+def _one_party_constraints(prefix):
+    return [
+        models.CheckConstraint(
+            condition=Q(customer__isnull=False, supplier__isnull=True)
+            | Q(customer__isnull=True, supplier__isnull=False),
+            name=f"{prefix}_has_one_party",
+        ),
+    ]
+
+
+def _once_per_party(prefix, item):
+    return [
+        models.UniqueConstraint(
+            fields=[item, party],
+            condition=Q(**{f"{party}__isnull": False}),
+            name=f"{prefix}_once_per_{party}",
+        )
+        for party in ("customer", "supplier")
+    ]
+
+
+def _one_primary_per_party(prefix, flag):
+    return [
+        models.UniqueConstraint(
+            fields=[party],
+            condition=Q(**{flag: True, f"{party}__isnull": False}),
+            name=f"{prefix}_one_{flag}_per_{party}",
+        )
+        for party in ("customer", "supplier")
+    ]
+
+
+class ContactLink(models.Model):
+    """A contact belongs to a party; `is_primary` marks the party's main contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="links")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_links"
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_links"
+    )
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            *_one_party_constraints("contact_link"),
+            *_once_per_party("contact_link", "contact"),
+            *_one_primary_per_party("contact_link", "is_primary"),
+        ]
+
+    def __str__(self):
+        return f"{self.contact} @ {self.customer or self.supplier}"
+
+
+class AddressLink(models.Model):
+    """An address belongs to a party; a party has one primary billing and one shipping address."""
+
+    address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="links")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="address_links"
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, null=True, blank=True, related_name="address_links"
+    )
+    is_primary_billing = models.BooleanField(default=False)
+    is_primary_shipping = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            *_one_party_constraints("address_link"),
+            *_once_per_party("address_link", "address"),
+            *_one_primary_per_party("address_link", "is_primary_billing"),
+            *_one_primary_per_party("address_link", "is_primary_shipping"),
+        ]
+
+    def __str__(self):
+        return f"{self.address} @ {self.customer or self.supplier}"

@@ -9,8 +9,18 @@ READ = (VIEW,)
 WRITE = (VIEW, ADD, CHANGE)
 ALL = (VIEW, ADD, CHANGE, DELETE)
 
+CONTACT_MODELS = [
+    "contact",
+    "contactemail",
+    "contactphone",
+    "contactlink",
+    "address",
+    "addresslink",
+]
+
 SALES_USER = {
     "crm.customer": WRITE,
+    **{f"crm.{model}": WRITE for model in CONTACT_MODELS},
     "crm.supplier": READ,
     "crm.customergroup": READ,
     "crm.territory": READ,
@@ -20,12 +30,14 @@ SALES_USER = {
 SALES_MANAGER = {
     **SALES_USER,
     "crm.customer": ALL,
+    **{f"crm.{model}": ALL for model in CONTACT_MODELS},
     "crm.supplier": WRITE,
     "crm.customergroup": ALL,
     "crm.territory": ALL,
 }
 ACCOUNTS_USER = {
     "crm.customer": READ,
+    **{f"crm.{model}": READ for model in CONTACT_MODELS},
     "crm.supplier": WRITE,
     "crm.customergroup": READ,
     "crm.territory": READ,

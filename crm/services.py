@@ -3,13 +3,23 @@
 from dataclasses import dataclass
 from itertools import islice
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Account, Company
 from accounts.services import next_numbers
 
-from .models import Customer, PartyLedger, Supplier, missing_group_message
+from .models import (
+    AddressLink,
+    ContactEmail,
+    ContactLink,
+    ContactPhone,
+    Customer,
+    PartyLedger,
+    Supplier,
+    missing_group_message,
+)
 
 LEDGER_BATCH_SIZE = 2000
 RACE_RETRIES = 3
@@ -229,3 +239,122 @@ def refuse_deletion_with_postings(*, party) -> None:
 def close_ledger_account(*, ledger) -> None:
     """A deleted party's ledger account goes with it (it has no postings: see above)."""
     Account.objects.filter(pk=ledger.account_id).delete()
+
+
+# --- contacts and addresses ---------------------------------------------------------------
+
+
+def normalize_phone(raw, *, country=None) -> str:
+    """E.164 ("+4930901820") when the number parses as valid, else the input tidied up.
+
+    `country` (ISO code, e.g. the address country) is the hint for numbers without "+".
+    """
+    text = " ".join(str(raw or "").split())
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, (country or None) and str(country).upper())
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:
+        formatted += f" ext. {number.extension}"
+    return formatted
+
+
+def display_phone(stored) -> str:
+    """An E.164 number in international layout ("+49 30 901820"); anything else as stored."""
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _party_filter(party):
+    return {KIND_OF_MODEL[type(party)].field: party}
+
+
+def _lock_party(party):
+    type(party).objects.select_for_update().filter(pk=party.pk).first()
+
+
+@transaction.atomic
+def link_contact(*, contact, party, primary=False) -> ContactLink:
+    link, _ = ContactLink.objects.get_or_create(contact=contact, **_party_filter(party))
+    if primary:
+        return set_primary_contact(party=party, contact=contact)
+    return link
+
+
+@transaction.atomic
+def unlink_contact(*, contact, party) -> None:
+    ContactLink.objects.filter(contact=contact, **_party_filter(party)).delete()
+
+
+@transaction.atomic
+def set_primary_contact(*, party, contact) -> ContactLink:
+    """Make `contact` the party's primary contact; the previous one stops being primary."""
+    _lock_party(party)
+    link = ContactLink.objects.filter(contact=contact, **_party_filter(party)).first()
+    if link is None:
+        raise ValidationError(f"{contact} is not a contact of {party}; link it first.")
+    return _make_only_primary(ContactLink.objects.filter(**_party_filter(party)), link)
+
+
+ADDRESS_PURPOSES = {"billing": "is_primary_billing", "shipping": "is_primary_shipping"}
+
+
+@transaction.atomic
+def link_address(*, address, party, primary_for=()) -> AddressLink:
+    link, _ = AddressLink.objects.get_or_create(address=address, **_party_filter(party))
+    for purpose in primary_for:
+        link = set_primary_address(party=party, address=address, purpose=purpose)
+    return link
+
+
+@transaction.atomic
+def unlink_address(*, address, party) -> None:
+    AddressLink.objects.filter(address=address, **_party_filter(party)).delete()
+
+
+@transaction.atomic
+def set_primary_address(*, party, address, purpose) -> AddressLink:
+    """Make `address` the party's primary billing or shipping address, unsetting the old one."""
+    flag = ADDRESS_PURPOSES[purpose]
+    _lock_party(party)
+    link = AddressLink.objects.filter(address=address, **_party_filter(party)).first()
+    if link is None:
+        raise ValidationError(f"{address} is not an address of {party}; link it first.")
+    return _make_only_primary(AddressLink.objects.filter(**_party_filter(party)), link, flag)
+
+
+def _make_only_primary(siblings, chosen, flag="is_primary"):
+    """Unset `flag` on every sibling, then set it on `chosen` (the order the constraint needs)."""
+    siblings.filter(**{flag: True}).exclude(pk=chosen.pk).update(**{flag: False})
+    if not getattr(chosen, flag):
+        setattr(chosen, flag, True)
+        chosen.save(update_fields=[flag])
+    return chosen
+
+
+@transaction.atomic
+def add_contact_email(*, contact, email, primary=False) -> ContactEmail:
+    """Add (or find) an address of the contact; the first one becomes primary."""
+    entry, _ = ContactEmail.objects.get_or_create(contact=contact, email=email.strip())
+    if primary or not contact.emails.filter(is_primary=True).exists():
+        _make_only_primary(contact.emails.all(), entry)
+    return entry
+
+
+@transaction.atomic
+def add_contact_phone(*, contact, number, country=None, primary=False) -> ContactPhone:
+    """Add (or find) a phone of the contact, normalised to E.164; the first becomes primary."""
+    entry, _ = ContactPhone.objects.get_or_create(
+        contact=contact, number=normalize_phone(number, country=country)
+    )
+    if primary or not contact.phones.filter(is_primary=True).exists():
+        _make_only_primary(contact.phones.all(), entry)
+    return entry

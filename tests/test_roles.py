@@ -48,3 +48,9 @@ def test_each_role_may_do_what_it_needs_and_no_more(role, allowed, refused):
     user = UserFactory(roles=[role])
     assert all(user.has_perm(p) for p in allowed), allowed
     assert not any(user.has_perm(p) for p in refused), refused
+
+
+def test_no_model_change_lacks_a_migration():
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
