@@ -1,9 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Company
 
-from . import services
+from . import selectors, services
 from .forms import leaf_field_for
 from .models import (
     Address,
@@ -98,6 +98,18 @@ class CustomerAdmin(PartyAdmin):
         return leaf_field_for(db_field) or super().formfield_for_foreignkey(
             db_field, request, **kwargs
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        namesakes = selectors.namesakes(obj)
+        if namesakes:
+            codes = ", ".join(customer.code for customer in namesakes)
+            self.message_user(
+                request,
+                f"Another customer already has the name {obj.name}: {codes}. "
+                "Check that this is not a duplicate.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Supplier)

@@ -17,3 +17,12 @@ def home_counts() -> list[tuple[str, int]]:
         ("Accounts", Account.objects.count()),
         ("Journal entries", JournalEntry.objects.count()),
     ]
+
+
+def namesakes(customer, limit=5) -> list[Customer]:
+    """Other customers with the same name (case-insensitive): possible duplicates."""
+    return list(
+        Customer.objects.filter(name__iexact=customer.name)
+        .exclude(pk=customer.pk)
+        .order_by("code")[:limit]
+    )

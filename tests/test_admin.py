@@ -133,3 +133,25 @@ def test_tree_admin_explains_why_a_node_cannot_be_deleted(admin_client, customer
     assert (
         "Commercial has 1 customer(s); move them first." in admin_client.get(url).content.decode()
     )
+
+
+def test_customer_admin_warns_when_another_customer_has_the_same_name(admin_client, customer):
+    from crm.models import CustomerGroup, Territory
+
+    response = admin_client.post(
+        reverse("admin:crm_customer_add"),
+        {
+            "code": "",
+            "name": "ACME",
+            "customer_type": "company",
+            "company": customer.company.pk,
+            "customer_group": CustomerGroup.objects.get(name="Commercial").pk,
+            "territory": Territory.objects.get(name="Rest of the World").pk,
+            "ledgers-TOTAL_FORMS": "0",
+            "ledgers-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert "Another customer already has the name ACME: CUST-00001." in " ".join(shown)
+    assert Customer.objects.filter(name="ACME").exists()
