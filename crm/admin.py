@@ -15,6 +15,9 @@ from .models import (
     Customer,
     CustomerGroup,
     PartyLedger,
+    SalesPartner,
+    SalesPerson,
+    SalesTeamMember,
     Supplier,
     Territory,
 )
@@ -36,6 +39,28 @@ class TreeMasterAdmin(admin.ModelAdmin):
 @admin.register(CustomerGroup)
 class CustomerGroupAdmin(TreeMasterAdmin):
     pass
+
+
+@admin.register(SalesPerson)
+class SalesPersonAdmin(TreeMasterAdmin):
+    list_display = ["name", "parent", "is_group", "user", "commission_rate"]
+    autocomplete_fields = ["parent", "user"]
+    list_select_related = ["parent", "user"]
+
+
+@admin.register(SalesPartner)
+class SalesPartnerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "partner_type", "territory", "commission_rate"]
+    list_filter = ["partner_type", "territory"]
+    search_fields = ["name"]
+    autocomplete_fields = ["territory"]
+    list_select_related = ["territory"]
+
+
+class SalesTeamInline(admin.TabularInline):
+    model = SalesTeamMember
+    extra = 0
+    autocomplete_fields = ["sales_person"]
 
 
 @admin.register(Territory)
@@ -85,11 +110,12 @@ class CustomerAdmin(PartyAdmin):
     ]
     list_filter = ["customer_type", "company", "disabled", "frozen", "customer_group", "territory"]
     search_fields = ["code", "name", "tax_id"]
-    autocomplete_fields = ["company"]
+    autocomplete_fields = ["company", "default_sales_partner"]
     list_select_related = ["company", "customer_group", "territory"]
     fieldsets = [
         (None, {"fields": ["code", "name", "customer_type", "company"]}),
         ("Classification", {"fields": ["customer_group", "territory"]}),
+        ("Sales", {"fields": ["default_sales_partner", "default_commission_rate"]}),
         ("Status", {"fields": ["disabled", "frozen"]}),
         ("More", {"fields": ["tax_id", "website", "notes"]}),
     ]
@@ -214,3 +240,11 @@ class AddressLinkAdmin(admin.ModelAdmin):
     search_fields = ["address__title", "address__city", "customer__name", "supplier__name"]
     autocomplete_fields = ["address", "customer", "supplier"]
     list_select_related = ["address", "customer", "supplier"]
+
+
+@admin.register(SalesTeamMember)
+class SalesTeamMemberAdmin(admin.ModelAdmin):
+    list_display = ["customer", "sales_person", "contribution"]
+    search_fields = ["customer__name", "customer__code", "sales_person__name"]
+    autocomplete_fields = ["customer", "sales_person"]
+    list_select_related = ["customer", "sales_person"]

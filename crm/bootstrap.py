@@ -9,12 +9,16 @@ TREE_ROOTS = {
         ["Commercial", "Government", "Individual", "Non Profit"],
     ),
     "Territory": ("All Territories", ["Rest of the World"]),
+    "SalesPerson": ("Sales Team", []),
 }
 
 
 def create_tree_roots(apps, schema_editor=None):
     for model_name, (root_name, leaves) in TREE_ROOTS.items():
-        model = apps.get_model("crm", model_name)
+        try:
+            model = apps.get_model("crm", model_name)
+        except LookupError:  # an earlier migration state, before the model existed
+            continue
         root, _ = model.objects.get_or_create(
             name=root_name, defaults={"is_group": True, "parent": None}
         )

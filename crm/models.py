@@ -1,4 +1,8 @@
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django_countries.fields import CountryField
@@ -80,6 +84,81 @@ class Territory(TreeMaster):
         return self.customers.all()
 
 
+PERCENT = {"max_digits": 9, "decimal_places": 6}
+
+
+def percent_range(field, *, allow_zero=True):
+    low = Q(**{f"{field}__gte": 0}) if allow_zero else Q(**{f"{field}__gt": 0})
+    return low & Q(**{f"{field}__lte": 100})
+
+
+class SalesPerson(TreeMaster):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sales_person",
+    )
+    commission_rate = models.DecimalField(
+        **PERCENT,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent of net sales.",
+    )
+
+    class Meta(TreeMaster.Meta):
+        verbose_name_plural = "sales persons"
+        constraints = [
+            models.CheckConstraint(
+                condition=percent_range("commission_rate"), name="sales_person_commission_0_100"
+            ),
+        ]
+
+    def members(self):
+        return Customer.objects.filter(sales_team__sales_person=self).distinct()
+
+
+class SalesPartner(models.Model):
+    """A third party who sells for a commission; the end customer is still ours."""
+
+    class Kind(models.TextChoices):
+        CHANNEL_PARTNER = "channel_partner", "Channel Partner"
+        DISTRIBUTOR = "distributor", "Distributor"
+        DEALER = "dealer", "Dealer"
+        AGENT = "agent", "Agent"
+        RETAILER = "retailer", "Retailer"
+        RESELLER = "reseller", "Reseller"
+        IMPLEMENTATION_PARTNER = "implementation_partner", "Implementation Partner"
+
+    name = models.CharField(max_length=140, unique=True)
+    partner_type = models.CharField(max_length=24, choices=Kind.choices)
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, null=True, blank=True, related_name="sales_partners"
+    )
+    commission_rate = models.DecimalField(
+        **PERCENT,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent of net sales.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=percent_range("commission_rate"), name="sales_partner_commission_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class CustomerQuerySet(models.QuerySet):
     def active(self):
         return self.filter(disabled=False)
@@ -125,6 +204,20 @@ class Customer(CodedParty):
     tax_id = models.CharField("tax ID", max_length=40, blank=True)
     website = models.URLField(max_length=255, blank=True)
     notes = models.TextField(blank=True)
+    default_sales_partner = models.ForeignKey(
+        SalesPartner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+    )
+    default_commission_rate = models.DecimalField(
+        **PERCENT,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Percent; empty: the sales partner's rate.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +229,11 @@ class Customer(CodedParty):
         indexes = [models.Index(fields=["name"], name="customer_name")]
         constraints = [
             models.CheckConstraint(condition=~Q(code=""), name="customer_code_not_blank"),
+            models.CheckConstraint(
+                condition=Q(default_commission_rate__isnull=True)
+                | percent_range("default_commission_rate"),
+                name="customer_commission_0_100",
+            ),
         ]
 
     def __str__(self):
@@ -154,6 +252,43 @@ class Customer(CodedParty):
             errors["company"] = missing_group_message(company, "receivable group")
         if errors:
             raise ValidationError(errors)
+
+
+class SalesTeamMember(models.Model):
+    """A sales person's share of a customer's sales; a customer's shares total 100 %."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sales_team")
+    sales_person = models.ForeignKey(
+        SalesPerson, on_delete=models.PROTECT, related_name="team_memberships"
+    )
+    contribution = models.DecimalField(
+        "contribution (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        ordering = ["-contribution", "sales_person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "sales_person"], name="sales_person_once_per_customer"
+            ),
+            models.CheckConstraint(
+                condition=percent_range("contribution", allow_zero=False),
+                name="sales_team_contribution_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sales_person} {self.contribution}% of {self.customer}"
+
+    def clean(self):
+        super().clean()
+        if self.sales_person_id and self.sales_person.is_group:
+            raise ValidationError(
+                {"sales_person": f"{self.sales_person} is a group; choose a sales person."}
+            )
 
 
 class Supplier(CodedParty):

@@ -20,6 +20,9 @@ CONTACT_MODELS = [
 
 SALES_USER = {
     "crm.customer": WRITE,
+    "crm.salesteammember": ALL,
+    "crm.salesperson": READ,
+    "crm.salespartner": READ,
     **{f"crm.{model}": WRITE for model in CONTACT_MODELS},
     "crm.supplier": READ,
     "crm.customergroup": READ,
@@ -34,9 +37,14 @@ SALES_MANAGER = {
     "crm.supplier": WRITE,
     "crm.customergroup": ALL,
     "crm.territory": ALL,
+    "crm.salesperson": ALL,
+    "crm.salespartner": ALL,
 }
 ACCOUNTS_USER = {
     "crm.customer": READ,
+    "crm.salesteammember": READ,
+    "crm.salesperson": READ,
+    "crm.salespartner": READ,
     **{f"crm.{model}": READ for model in CONTACT_MODELS},
     "crm.supplier": WRITE,
     "crm.customergroup": READ,

@@ -1,6 +1,7 @@
 """The verbs of the CRM: number parties, open their ledgers, delete them safely."""
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import islice
 
 import phonenumbers
@@ -17,6 +18,7 @@ from .models import (
     ContactPhone,
     Customer,
     PartyLedger,
+    SalesTeamMember,
     Supplier,
     missing_group_message,
 )
@@ -358,3 +360,39 @@ def add_contact_phone(*, contact, number, country=None, primary=False) -> Contac
     if primary or not contact.phones.filter(is_primary=True).exists():
         _make_only_primary(contact.phones.all(), entry)
     return entry
+
+
+# --- sales team ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_sales_team(*, customer, members) -> list[SalesTeamMember]:
+    """Replace the customer's sales team with `members`: (sales person, contribution %) pairs.
+
+    The contributions must total exactly 100 %; an empty team is allowed.
+    """
+    members = [(person, to_percent(share)) for person, share in members]
+    people = [person for person, _ in members]
+    if len(set(people)) != len(people):
+        raise ValidationError("A sales person can appear only once in a sales team.")
+    total = sum((share for _, share in members), Decimal(0))
+    if members and total != 100:
+        raise ValidationError(
+            f"Sales team contributions must total 100%; they total {total:.2f}% now."
+        )
+    rows = [
+        SalesTeamMember(customer=customer, sales_person=person, contribution=share)
+        for person, share in members
+    ]
+    for row in rows:
+        row.full_clean(exclude=["customer"])
+    _lock_party(customer)
+    customer.sales_team.all().delete()
+    return SalesTeamMember.objects.bulk_create(rows)
+
+
+def to_percent(value) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        raise ValidationError(f"{value!r} is not a percentage.") from exc
