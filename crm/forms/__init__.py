@@ -1,6 +1,16 @@
 from django import forms
 
-from .models import CustomerGroup, Territory
+from crm.models import CustomerGroup, SalesPerson, Territory
+
+from .base import BootstrapForm, BootstrapFormMixin, BootstrapModelForm
+
+__all__ = [
+    "BootstrapForm",
+    "BootstrapFormMixin",
+    "BootstrapModelForm",
+    "LeafChoiceField",
+    "leaf_field_for",
+]
 
 PATH_SEPARATOR = " › "
 
@@ -17,9 +27,9 @@ class LeafChoiceField(forms.ModelChoiceField):
 
 
 def leaf_field_for(db_field, **kwargs):
-    """The leaf picker for a customer group or territory foreign key, else None."""
+    """The leaf picker for a customer group, territory or sales person key, else None."""
     model = db_field.related_model
-    if model in (CustomerGroup, Territory):
+    if model in (CustomerGroup, Territory, SalesPerson):
         return LeafChoiceField(
             model, label=db_field.verbose_name.capitalize(), required=not db_field.blank, **kwargs
         )

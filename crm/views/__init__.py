@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from . import selectors
+from crm import selectors
 
 
 def home(request):
