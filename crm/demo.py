@@ -8,6 +8,7 @@ import secrets
 from decimal import Decimal
 from pathlib import Path
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -15,8 +16,23 @@ from django.db import transaction
 from accounts.models import Company
 from accounts.services import create_company
 
-from .models import Customer, CustomerGroup, Territory
-from .services import open_receivable_ledgers
+from .models import (
+    Address,
+    Contact,
+    Customer,
+    CustomerGroup,
+    SalesPartner,
+    SalesPerson,
+    Territory,
+)
+from .services import (
+    add_contact_email,
+    add_contact_phone,
+    link_address,
+    link_contact,
+    open_receivable_ledgers,
+    set_sales_team,
+)
 
 DEMO_LOGIN_FILE = Path(settings.BASE_DIR) / ".demo-login"
 DEMO_USERNAME = "demo"
@@ -87,13 +103,61 @@ FIRST_NAMES = ["Anna", "Lars", "Sofía", "Marco", "Yuki", "Priya", "Jean", "Emma
 LAST_NAMES = ["Müller", "Andersson", "García", "Rossi", "Tanaka", "Sharma", "Dubois", "Smith"]
 
 
+SALES_PERSONS = {
+    "Europe Sales": ["Anna Schmidt", "Pierre Martin", "Elena Rossi"],
+    "Americas Sales": ["John Carter", "Maria Silva"],
+    "Asia Pacific Sales": ["Kenji Sato"],
+}
+SALES_PARTNERS = [
+    ("Northern Channel AB", SalesPartner.Kind.CHANNEL_PARTNER, "Northern Europe", "7.5"),
+    ("Iberia Distribución SL", SalesPartner.Kind.DISTRIBUTOR, "Southern Europe", "10"),
+    ("Pacific Resellers Pty", SalesPartner.Kind.RESELLER, "Asia Pacific", "5"),
+]
+# territory leaf -> (country code, cities)
+PLACES = {
+    "Germany": ("DE", [("Berlin", "10115"), ("Hamburg", "20095"), ("München", "80331")]),
+    "France": ("FR", [("Paris", "75001"), ("Lyon", "69001")]),
+    "Netherlands": ("NL", [("Amsterdam", "1012 AB"), ("Utrecht", "3511 AA")]),
+    "Sweden": ("SE", [("Stockholm", "111 22"), ("Göteborg", "411 01")]),
+    "Denmark": ("DK", [("København", "1050"), ("Aarhus", "8000")]),
+    "Spain": ("ES", [("Madrid", "28001"), ("Barcelona", "08001")]),
+    "Italy": ("IT", [("Roma", "00118"), ("Milano", "20121")]),
+    "United States": ("US", [("Springfield", "62701"), ("Boston", "02108")]),
+    "Canada": ("CA", [("Toronto", "M5H 2N2"), ("Montréal", "H2Y 1C6")]),
+    "Brazil": ("BR", [("São Paulo", "01001-000")]),
+    "Mexico": ("MX", [("Ciudad de México", "06000")]),
+    "Japan": ("JP", [("Tokyo", "100-0001")]),
+    "Australia": ("AU", [("Sydney", "2000")]),
+    "India": ("IN", [("Mumbai", "400001")]),
+}
+STREETS = ["Main Street", "Station Road", "Market Square", "Harbour Lane", "Park Avenue"]
+
+
 @transaction.atomic
 def load_demo(stdout=None) -> dict:
     companies = [_company(**spec) for spec in COMPANIES]
     groups = _tree(CustomerGroup, "All Customer Groups", CUSTOMER_GROUPS)
     territories = _tree(Territory, "All Territories", TERRITORIES)
-    created = _customers(companies, groups, territories)
-    return {"companies": len(companies), "customers_created": created}
+    sales_people = _tree(SalesPerson, "Sales Team", SALES_PERSONS)
+    partners = _sales_partners()
+    new_customers = _customers(companies, groups, territories, partners)
+    _customer_details(new_customers, sales_people)
+    return {"companies": len(companies), "customers_created": len(new_customers)}
+
+
+def _sales_partners():
+    partners = []
+    for name, kind, territory, rate in SALES_PARTNERS:
+        partner, _ = SalesPartner.objects.get_or_create(
+            name=name,
+            defaults={
+                "partner_type": kind,
+                "territory": Territory.objects.get(name=territory),
+                "commission_rate": Decimal(rate),
+            },
+        )
+        partners.append(partner)
+    return partners
 
 
 def _company(*, name, abbreviation, default_currency, credit_limit):
@@ -127,7 +191,7 @@ def _tree(model, root_name, spec) -> list:
     return leaves
 
 
-def _customers(companies, groups, territories) -> int:
+def _customers(companies, groups, territories, partners) -> list[Customer]:
     rng = random.Random(20261204)
     codes = [f"DEMO-{number:05d}" for number in range(1, CUSTOMER_COUNT + 1)]
     existing = set(Customer.objects.filter(code__in=codes).values_list("code", flat=True))
@@ -144,12 +208,51 @@ def _customers(companies, groups, territories) -> int:
             territory=rng.choice(territories),
             company=companies[0] if index % 3 else companies[1],
             disabled=rng.random() < 0.03,
+            frozen=rng.random() < 0.02,
+            default_sales_partner=rng.choice(partners) if rng.random() < 0.15 else None,
         )
         if code not in existing:
             new.append(customer)
     Customer.objects.bulk_create(new)  # bulk: no post_save, so open the ledgers in one go
     open_receivable_ledgers(customers=new)
-    return len(new)
+    return new
+
+
+def _customer_details(customers, sales_people):
+    """A primary contact with email and phone, a primary address and a sales team each."""
+    rng = random.Random(4)
+    for customer in customers:
+        country, cities = PLACES.get(customer.territory.name, ("GB", [("London", "EC1A 1BB")]))
+        city, postal_code = rng.choice(cities)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        contact = Contact.objects.create(first_name=first, last_name=last, designation="Buyer")
+        add_contact_email(
+            contact=contact, email=f"{_slug(first)}.{customer.code.lower()}@example.com"
+        )
+        add_contact_phone(contact=contact, number=_phone(country, rng), country=country)
+        link_contact(contact=contact, party=customer, primary=True)
+        address = Address.objects.create(
+            title=f"{customer.name} head office",
+            address_type=Address.Kind.BILLING,
+            line1=f"{rng.randint(1, 200)} {rng.choice(STREETS)}",
+            city=city,
+            postal_code=postal_code,
+            country=country,
+        )
+        link_address(address=address, party=customer, primary_for=["billing", "shipping"])
+        team = rng.sample(sales_people, 2)
+        shares = [(team[0], 100)] if rng.random() < 0.6 else [(team[0], 60), (team[1], 40)]
+        set_sales_team(customer=customer, members=shares)
+
+
+def _slug(text):
+    return "".join(c for c in text.lower() if c.isascii() and c.isalpha()) or "contact"
+
+
+def _phone(country, rng):
+    example = phonenumbers.example_number(country)
+    national = str(example.national_number)
+    return f"+{example.country_code}{national[:-2]}{rng.randint(10, 99)}"
 
 
 def _company_name(rng):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from accounts.models import Company
 from crm import demo
-from crm.models import Customer, PartyLedger
+from crm.models import AddressLink, ContactLink, Customer, PartyLedger, SalesPerson
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +29,9 @@ def test_demo_data_loads_once_and_a_second_run_adds_nothing(tmp_path, monkeypatc
         PartyLedger.objects.count(),
     ) == counts
     assert Customer.objects.filter(company__abbreviation="DSI").exists()
+    assert ContactLink.objects.filter(is_primary=True).count() == demo.CUSTOMER_COUNT
+    assert AddressLink.objects.filter(is_primary_billing=True).count() == demo.CUSTOMER_COUNT
+    assert SalesPerson.objects.filter(is_group=False).count() == 6
     login_line = next(line for line in first.splitlines() if line.startswith("Log in as demo / "))
     assert login_line in second
     assert (tmp_path / ".demo-login").read_text().strip() == login_line.rsplit(" ", 1)[1]
