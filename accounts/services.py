@@ -179,9 +179,17 @@ def next_numbers(*, prefix, count=1, width=5) -> list[str]:
     Call inside the transaction that uses the numbers: if it rolls back, so does the counter.
     """
     with transaction.atomic():
-        NamingSeries.objects.get_or_create(prefix=prefix)
-        series = NamingSeries.objects.select_for_update().get(prefix=prefix)
+        series = _locked_series(prefix)
         start = series.current + 1
         series.current += count
         series.save(update_fields=["current"])
     return [f"{prefix}{number:0{width}d}" for number in range(start, start + count)]
+
+
+def _locked_series(prefix):
+    """The series row, locked; created on first use (a concurrent creator wins, we re-read)."""
+    series = NamingSeries.objects.select_for_update().filter(prefix=prefix).first()
+    if series is None:
+        NamingSeries.objects.get_or_create(prefix=prefix)
+        series = NamingSeries.objects.select_for_update().get(prefix=prefix)
+    return series
