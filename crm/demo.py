@@ -12,6 +12,7 @@ import phonenumbers
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Company
 from accounts.services import create_company
@@ -213,7 +214,7 @@ def _customers(companies, groups, territories, partners) -> list[Customer]:
         )
         if code not in existing:
             new.append(customer)
-    Customer.objects.bulk_create(new)  # bulk: no post_save, so open the ledgers in one go
+    bulk_create_with_history(new, Customer)  # bulk: no post_save, so open the ledgers at once
     open_receivable_ledgers(customers=new)
     return new
 
