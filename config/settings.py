@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "bootstrap",
     "django_htmx",
     "simple_history",
@@ -78,6 +79,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form templates come from the project's templates too (partials/form.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

@@ -127,15 +127,8 @@ class CustomerAdmin(PartyAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        namesakes = selectors.namesakes(obj)
-        if namesakes:
-            codes = ", ".join(customer.code for customer in namesakes)
-            self.message_user(
-                request,
-                f"Another customer already has the name {obj.name}: {codes}. "
-                "Check that this is not a duplicate.",
-                messages.WARNING,
-            )
+        if warning := selectors.namesake_warning(obj):
+            self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(Supplier)

@@ -279,6 +279,10 @@ class SalesTeamMember(models.Model):
                 name="sales_team_contribution_0_100",
             ),
         ]
+        indexes = [
+            # the customer list's "sales person" filter starts from the person
+            models.Index(fields=["sales_person", "customer"], name="sales_team_by_person"),
+        ]
 
     def __str__(self):
         return f"{self.sales_person} {self.contribution}% of {self.customer}"

@@ -1,18 +1,23 @@
 """The verbs of the CRM: number parties, open their ledgers, delete them safely."""
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from itertools import islice
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 from accounts.models import Account, Company
 from accounts.services import next_numbers
 
 from .models import (
+    Address,
     AddressLink,
+    Contact,
     ContactEmail,
     ContactLink,
     ContactPhone,
@@ -20,6 +25,7 @@ from .models import (
     PartyLedger,
     SalesTeamMember,
     Supplier,
+    TreeMaster,
     missing_group_message,
 )
 
@@ -63,7 +69,9 @@ def assign_codes(parties) -> None:
     codes = []
     while len(codes) < len(parties):
         candidates = next_numbers(prefix=kind.code_prefix, count=len(parties) - len(codes))
-        taken = set(kind.model.objects.filter(code__in=candidates).values_list("code", flat=True))
+        taken = set(
+            kind.model.objects.filter(code__in=candidates).order_by().values_list("code", flat=True)
+        )
         codes.extend(code for code in candidates if code not in taken)
     for party, code in zip(parties, codes, strict=True):
         party.code = code
@@ -119,16 +127,15 @@ def _open_batch_with_retry(parties):
 def _open_batch(parties):
     kind = KIND_OF_MODEL[type(parties[0])]
     existing = list(
-        PartyLedger.objects.filter(
-            **{f"{kind.field}_id__in": [p.pk for p in parties]}
-        ).select_related("account", "company")
+        PartyLedger.objects.filter(**{f"{kind.field}_id__in": [p.pk for p in parties]})
+        .select_related("account", "company")
+        .order_by()
     )
-    companies = {ledger.company_id: ledger.company for ledger in existing}
-    companies.update(Company.objects.in_bulk({p.company_id for p in parties} - companies.keys()))
+    companies = _companies_of(parties, existing)
     party_by_id = {party.pk: party for party in parties}
     ledger_by_key = {(kind.party_id(ledger), ledger.company_id): ledger for ledger in existing}
 
-    to_open = [p for p in parties if (p.pk, p.company_id) not in ledger_by_key]
+    to_open = list({p.pk: p for p in parties if (p.pk, p.company_id) not in ledger_by_key}.values())
     to_rename = [
         ledger
         for ledger in existing
@@ -144,6 +151,19 @@ def _open_batch(parties):
         ledger_by_key[(kind.party_id(ledger), ledger.company_id)] = ledger
     _rename_ledgers(kind, to_rename, party_by_id, names)
     return [ledger_by_key[(party.pk, party.company_id)] for party in parties]
+
+
+def _companies_of(parties, ledgers):
+    """The companies of the parties and ledgers: those already loaded, the rest in one query."""
+    companies = {ledger.company_id: ledger.company for ledger in ledgers}
+    descriptor = type(parties[0]).company
+    for party in parties:
+        if descriptor.is_cached(party):
+            companies.setdefault(party.company_id, party.company)
+    missing = {party.company_id for party in parties} - companies.keys()
+    if missing:
+        companies.update(Company.objects.order_by().in_bulk(missing))
+    return companies
 
 
 def _name_fits(account_name, party, company):
@@ -175,7 +195,9 @@ class _NameBook:
                 Account.objects.filter(
                     company_id__in={company_id for company_id, _ in wanted},
                     name__in={name for _, name in wanted},
-                ).values_list("company_id", "name")
+                )
+                .order_by()
+                .values_list("company_id", "name")
             )
 
     def name_for(self, party, company):
@@ -189,17 +211,19 @@ class _NameBook:
 def _create_ledgers(kind, parties, companies, names):
     if not parties:
         return []
+    group_ids = {getattr(companies[p.company_id], f"{kind.group_attr}_id") for p in parties}
+    root_types = dict(Account.objects.filter(pk__in=group_ids).values_list("pk", "root_type"))
     accounts = []
     for party in parties:
         company = companies[party.company_id]
-        group = getattr(company, kind.group_attr)
+        group_id = getattr(company, f"{kind.group_attr}_id")
         accounts.append(
             Account(
                 company=company,
-                parent_id=group.pk,
+                parent_id=group_id,
                 name=names.name_for(party, company),
                 is_group=False,
-                root_type=group.root_type,
+                root_type=root_types[group_id],
                 account_type=kind.account_type,
             )
         )
@@ -241,6 +265,25 @@ def refuse_deletion_with_postings(*, party) -> None:
 def close_ledger_account(*, ledger) -> None:
     """A deleted party's ledger account goes with it (it has no postings: see above)."""
     Account.objects.filter(pk=ledger.account_id).delete()
+
+
+def sales_partner_deletion_blockers(partner) -> list[str]:
+    """Why `partner` cannot be deleted: customers that have it as their default partner."""
+    count = partner.customers.count()
+    if not count:
+        return []
+    return [
+        f"{partner} is the default sales partner of {count} customer(s); "
+        "give them another partner first."
+    ]
+
+
+@transaction.atomic
+def delete_sales_partner(*, partner) -> None:
+    blockers = sales_partner_deletion_blockers(partner)
+    if blockers:
+        raise ValidationError(blockers)
+    partner.delete()
 
 
 # --- contacts and addresses ---------------------------------------------------------------
@@ -362,6 +405,61 @@ def add_contact_phone(*, contact, number, country=None, primary=False) -> Contac
     return entry
 
 
+@transaction.atomic
+def save_contact(*, contact, emails=(), phones=(), phone_country=None, party=None) -> Contact:
+    """Save `contact` with exactly these emails and phones: (text, is_primary) pairs.
+
+    Phones are normalised with `phone_country` as the hint; when no row is marked primary, the
+    first one is. With `party`, the contact is linked to it, as its primary contact when the
+    party has none yet.
+    """
+    contact.save()
+    emails = [(email.strip(), primary) for email, primary in emails]
+    phones = [
+        (normalize_phone(number, country=phone_country), primary) for number, primary in phones
+    ]
+    _replace_rows(ContactEmail, "email", contact, emails)
+    _replace_rows(ContactPhone, "number", contact, phones)
+    if party is not None:
+        _lock_party(party)
+        has_primary = ContactLink.objects.filter(**_party_filter(party), is_primary=True).exists()
+        link_contact(contact=contact, party=party, primary=not has_primary)
+    return contact
+
+
+def _replace_rows(model, field, contact, rows):
+    rows = [(value, primary) for value, primary in rows if value]
+    if sum(primary for _, primary in rows) > 1:
+        raise ValidationError(f"Only one {field} of {contact} can be primary.")
+    if rows and not any(primary for _, primary in rows):
+        rows[0] = (rows[0][0], True)
+    model.objects.filter(contact=contact).delete()
+    model.objects.bulk_create(
+        model(contact=contact, **{field: value}, is_primary=primary) for value, primary in rows
+    )
+
+
+@transaction.atomic
+def save_address(*, address, party=None) -> Address:
+    """Save `address` with its phone normalised for its country.
+
+    With `party`, the address is linked to it, as its primary billing and shipping address
+    where the party has none yet.
+    """
+    address.phone = normalize_phone(address.phone, country=address.country.code)
+    address.save()
+    if party is not None:
+        _lock_party(party)
+        links = AddressLink.objects.filter(**_party_filter(party))
+        missing = [
+            purpose
+            for purpose, flag in ADDRESS_PURPOSES.items()
+            if not links.filter(**{flag: True}).exists()
+        ]
+        link_address(address=address, party=party, primary_for=missing)
+    return address
+
+
 # --- sales team ---------------------------------------------------------------------------
 
 
@@ -396,3 +494,195 @@ def to_percent(value) -> Decimal:
         return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:
         raise ValidationError(f"{value!r} is not a percentage.") from exc
+
+
+# --- a new customer with its first contact and address -------------------------------------
+
+
+@dataclass(frozen=True)
+class FirstContact:
+    """A contact to create (an unsaved Contact) with an optional first email and phone."""
+
+    person: Contact
+    email: str = ""
+    phone: str = ""
+
+
+class PartErrors(ValidationError):
+    """Errors of a write that saves several objects: by part, then (inside each) by field."""
+
+    def __init__(self, errors_by_part: dict[str, ValidationError]):
+        self.errors_by_part = errors_by_part
+        super().__init__([m for error in errors_by_part.values() for m in error.messages])
+
+
+@transaction.atomic
+def create_customer(*, customer, contact=None, address=None) -> Customer:
+    """Save a new customer with an optional first contact and first address, all or nothing.
+
+    `customer` and `address` are unsaved model instances, `contact` a FirstContact. The
+    contact becomes the customer's primary contact, the address its primary billing and
+    shipping address, and the address country is the hint for a phone number without "+".
+    Every part is validated before anything is written; PartErrors says what is wrong under
+    "customer", "contact" and "address".
+    """
+    country = address.country if address is not None else None
+    checks = {"customer": customer.full_clean}
+    if contact is not None:
+        checks["contact"] = partial(_validate_first_contact, contact, country=country)
+    if address is not None:
+        checks["address"] = address.full_clean
+    _run_checks(checks)
+    try:
+        customer.save()
+    except ValidationError as error:  # e.g. the company lost its receivable group meanwhile
+        raise PartErrors({"customer": error}) from error
+    if contact is not None:
+        _add_first_contact(customer, contact, country=country)
+    if address is not None:
+        address.save()
+        link_address(address=address, party=customer, primary_for=("billing", "shipping"))
+    return customer
+
+
+def _run_checks(checks):
+    """Run every check, then raise all their errors together."""
+    errors = {}
+    for part, check in checks.items():
+        try:
+            check()
+        except ValidationError as error:
+            errors[part] = error
+    if errors:
+        raise PartErrors(errors)
+
+
+def _validate_first_contact(contact, *, country):
+    """The person, the email and the phone as it will be stored; errors named as in FirstContact."""
+    candidates = [(contact.person, {})]
+    if contact.email:
+        candidates.append((ContactEmail(email=contact.email.strip()), {}))
+    if contact.phone:
+        number = normalize_phone(contact.phone, country=country)
+        candidates.append((ContactPhone(number=number), {"number": "phone"}))
+    errors = {}
+    for instance, renamed in candidates:
+        try:
+            instance.full_clean(exclude=["contact"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(renamed.get(field, field), []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _add_first_contact(customer, contact, *, country):
+    contact.person.save()
+    link_contact(contact=contact.person, party=customer, primary=True)
+    if contact.email:
+        add_contact_email(contact=contact.person, email=contact.email)
+    if contact.phone:
+        add_contact_phone(contact=contact.person, number=contact.phone, country=country)
+
+
+# --- trees: customer groups, territories, sales persons -----------------------------------
+
+
+def _lock_tree(model) -> None:
+    """Tree writes take turns: their rules (no cycles, leaves hold no nodes, unique names)
+    read other rows of the tree, so two writes at once could each pass and break them."""
+    list(model.objects.select_for_update().values_list("pk", flat=True))
+
+
+def _locked(node) -> TreeMaster:
+    _lock_tree(type(node))
+    return type(node).objects.get(pk=node.pk)
+
+
+def _refuse_taken_name(node) -> None:
+    if type(node).objects.filter(name=node.name).exclude(pk=node.pk).exists():
+        noun = type(node)._meta.verbose_name
+        raise ValidationError(
+            {"name": f"There is already a {noun} named {node.name}; choose another name."}
+        )
+
+
+def _save_tree_node(node) -> None:
+    _refuse_taken_name(node)
+    node.full_clean()
+    node.save()
+
+
+@transaction.atomic
+def add_tree_node(*, parent, name, is_group=False, **details) -> TreeMaster:
+    """Add a node under the group `parent`; a sales person also takes user and commission_rate."""
+    parent = _locked(parent)
+    node = type(parent)(parent=parent, name=name, is_group=is_group, **details)
+    _save_tree_node(node)
+    return node
+
+
+@transaction.atomic
+def update_tree_node(*, node, name, is_group, **details) -> TreeMaster:
+    """Rename a node, make it a group or a leaf, change a sales person's user or commission."""
+    node = _locked(node)
+    if node.parent_id is None and not is_group:
+        raise ValidationError(
+            {"is_group": f"{node} is the root of the tree; it must stay a group."}
+        )
+    node.name, node.is_group = name, is_group
+    for field, value in details.items():
+        setattr(node, field, value)
+    _save_tree_node(node)
+    return node
+
+
+@transaction.atomic
+def move_tree_node(*, node, parent) -> TreeMaster:
+    """Hang `node`, with everything below it, under the group `parent`."""
+    node = _locked(node)
+    parent = type(node).objects.get(pk=parent.pk)
+    if node.parent_id is None:
+        raise ValidationError({"parent": f"{node} is the root of the tree; it cannot be moved."})
+    if parent.pk == node.pk:
+        raise ValidationError({"parent": f"{node} cannot be its own parent; choose another group."})
+    if node.descendants().filter(pk=parent.pk).exists():
+        raise ValidationError(
+            {"parent": f"{parent} is inside {node}; choose a group outside {node}."}
+        )
+    node.parent = parent
+    _save_tree_node(node)
+    return node
+
+
+def tree_node_deletion_blockers(node) -> list[str]:
+    """Why `node` cannot be deleted: it is the root, holds nodes or customers, or is in use."""
+    if node.parent_id is None:
+        return [f"{node} is the root of the tree; it cannot be deleted."]
+    return node.deletion_blockers() or _rows_keeping(node)
+
+
+def _rows_keeping(node) -> list[str]:
+    """Other rows whose keys refuse the deletion (a sales partner's territory, say)."""
+    try:
+        Collector(using=router.db_for_write(type(node))).collect([node])
+    except ProtectedError as error:
+        keeping = error.protected_objects
+    except RestrictedError as error:
+        keeping = error.restricted_objects
+    else:
+        return []
+    used_by = Counter(row._meta.verbose_name for row in keeping)
+    return [
+        f"{node} is used by {count} {noun}(s); change them first."
+        for noun, count in sorted(used_by.items())
+    ]
+
+
+@transaction.atomic
+def delete_tree_node(*, node) -> None:
+    node = _locked(node)
+    blockers = tree_node_deletion_blockers(node)
+    if blockers:
+        raise ValidationError(blockers)
+    node.delete()

@@ -25,10 +25,29 @@ class BootstrapFormMixin:
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
+            self._mark_invalid(name)
+
+    def add_error(self, field, error):
+        """Also marks the field invalid when a service refuses after the form's own cleaning."""
+        super().add_error(field, error)
+        fields = error if isinstance(error, dict) else getattr(error, "error_dict", None)
+        for name in fields or [field]:
+            self._mark_invalid(name)
+
+    def add_validation_error(self, error):
+        """Show each message of a service's ValidationError next to its field, else on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+    def _mark_invalid(self, name):
+        if name in self.fields:
+            widget = self.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
+            widget.attrs["aria-invalid"] = "true"
 
 
 class BootstrapForm(BootstrapFormMixin, forms.Form):

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from crm.views import customers as views
+
+urlpatterns = [
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+]

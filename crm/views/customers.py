@@ -1,0 +1,43 @@
+"""The customer list (search, filters, sort) and a customer's page."""
+
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from crm import selectors
+from crm.forms import PATH_SEPARATOR
+from crm.forms.customer_filters import CustomerFilterForm
+from crm.models import Customer, CustomerGroup, Territory
+
+PAGE_SIZE = 50
+
+
+@permission_required("crm.view_customer", raise_exception=True)
+def customer_list(request):
+    form = CustomerFilterForm(request.GET)
+    if form.is_valid():
+        customers = selectors.customer_list(**form.cleaned_data)
+    else:
+        customers = Customer.objects.none()
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page, "sort_headers": form.sort_headers()}
+    return render(request, "crm/customers/list.html", context)
+
+
+@permission_required("crm.view_customer", raise_exception=True)
+def customer_detail(request, pk):
+    customer = get_object_or_404(selectors.customers_for_detail(), pk=pk)
+    context = {
+        "customer": customer,
+        "contact_links": selectors.contact_links_of(party=customer),
+        "address_links": selectors.address_links_of(party=customer),
+        "ledgers": selectors.ledgers_with_balances(party=customer),
+        "group_path": _path(CustomerGroup, customer.customer_group_id),
+        "territory_path": _path(Territory, customer.territory_id),
+        "history": selectors.change_history(customer),
+    }
+    return render(request, "crm/customers/detail.html", context)
+
+
+def _path(model, pk) -> str:
+    return PATH_SEPARATOR.join(selectors.tree_paths(model)[pk])
