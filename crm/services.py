@@ -540,8 +540,7 @@ def create_customer(*, customer, contact=None, address=None) -> Customer:
     if contact is not None:
         _add_first_contact(customer, contact, country=country)
     if address is not None:
-        address.save()
-        link_address(address=address, party=customer, primary_for=("billing", "shipping"))
+        save_address(address=address, party=customer)  # a new customer: primary for both
     return customer
 
 

@@ -610,3 +610,17 @@ def test_the_sales_team_page_reads_the_sales_people_once_for_all_rows(
     services.set_sales_team(customer=customer, members=[(p, 25) for p in people])
     with django_assert_max_num_queries(len(few_rows.captured_queries)):
         client.get(url)
+
+
+def test_the_first_address_phone_is_stored_in_international_form(company):
+    customer = Customer(
+        name="Phone Test",
+        company=company,
+        customer_group=CustomerGroup.objects.get(name="Commercial"),
+        territory=Territory.objects.get(name="Rest of the World"),
+    )
+    address = Address(line1="Unter den Linden 1", city="Berlin", country="DE", phone="030 901820")
+    services.create_customer(customer=customer, address=address)
+    link = customer.address_links.get()
+    assert link.address.phone == "+4930901820"
+    assert link.is_primary_billing and link.is_primary_shipping
