@@ -14,7 +14,15 @@ class CompanyAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["receivable_group", "payable_group", "default_income_account"]
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "abbreviation", "default_currency", "credit_limit"]
+        fields = [
+            "name",
+            "abbreviation",
+            "default_currency",
+            "credit_limit",
+            "credit_days_rule",
+            "credit_days",
+            "default_selling_price_list",
+        ]
         if obj is not None:  # the accounts exist once the company does
             fields += ["receivable_group", "payable_group", "default_income_account"]
         return fields

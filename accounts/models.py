@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -11,16 +10,57 @@ from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
 
+from pricing.validators import validate_currency_code
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
-def validate_currency_code(value):
-    if pycountry.currencies.get(alpha_3=value) is None:
-        raise ValidationError(
-            "%(value)s is not an ISO 4217 currency code (for example EUR, USD, GBP).",
-            params={"value": value},
-        )
+class CreditTerms(models.Model):
+    """When invoices fall due: a rule and, for the fixed rule, a number of days.
+
+    Empty on a customer or customer group means "as above" (group, then company).
+    """
+
+    class Rule(models.TextChoices):
+        FIXED_DAYS = "fixed_days", "Fixed days after the invoice date"
+        END_OF_NEXT_MONTH = "end_of_next_month", "Last day of the next month"
+
+    credit_days_rule = models.CharField(
+        "payment terms", max_length=20, choices=Rule.choices, blank=True
+    )
+    credit_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For fixed days after the invoice date."
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.credit_days_rule == self.Rule.FIXED_DAYS and self.credit_days is None:
+            raise ValidationError(
+                {"credit_days": "Give the number of days after the invoice date."}
+            )
+        if self.credit_days_rule != self.Rule.FIXED_DAYS and self.credit_days is not None:
+            raise ValidationError(
+                {"credit_days": "Credit days apply only to 'Fixed days after the invoice date'."}
+            )
+
+
+def credit_terms_constraint(prefix):
+    return models.CheckConstraint(
+        condition=(Q(credit_days_rule="fixed_days") & Q(credit_days__isnull=False))
+        | (~Q(credit_days_rule="fixed_days") & Q(credit_days__isnull=True)),
+        name=f"{prefix}_credit_days_match_rule",
+    )
+
+
+def credit_limit_constraint(prefix):
+    return models.CheckConstraint(
+        condition=Q(credit_limit__isnull=True) | Q(credit_limit__gte=0),
+        name=f"{prefix}_credit_limit_not_negative",
+    )
 
 
 class AtomicSaveModel(models.Model):
@@ -42,7 +82,7 @@ class AtomicSaveModel(models.Model):
             return super().delete(*args, **kwargs)
 
 
-class Company(AtomicSaveModel):
+class Company(CreditTerms, AtomicSaveModel):
     name = models.CharField(max_length=140, unique=True)
     abbreviation = models.CharField(
         max_length=10,
@@ -89,6 +129,14 @@ class Company(AtomicSaveModel):
         validators=[MinValueValidator(ZERO)],
         help_text="Global credit limit for customers that have none of their own. Empty: none.",
     )
+    default_selling_price_list = models.ForeignKey(
+        "pricing.PriceList",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Used when neither the customer nor its groups name a price list.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -101,6 +149,7 @@ class Company(AtomicSaveModel):
                 condition=Q(credit_limit__isnull=True) | Q(credit_limit__gte=0),
                 name="company_credit_limit_not_negative",
             ),
+            credit_terms_constraint("company"),
         ]
 
     def __str__(self):

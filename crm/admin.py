@@ -116,6 +116,10 @@ class CustomerAdmin(PartyAdmin):
         (None, {"fields": ["code", "name", "customer_type", "company"]}),
         ("Classification", {"fields": ["customer_group", "territory"]}),
         ("Sales", {"fields": ["default_sales_partner", "default_commission_rate"]}),
+        (
+            "Credit and prices",
+            {"fields": ["default_price_list", "credit_limit", "credit_days_rule", "credit_days"]},
+        ),
         ("Status", {"fields": ["disabled", "frozen"]}),
         ("More", {"fields": ["tax_id", "website", "notes"]}),
     ]

@@ -11,7 +11,14 @@ from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
 
-from accounts.models import Account, AtomicSaveModel, Company
+from accounts.models import (
+    Account,
+    AtomicSaveModel,
+    Company,
+    CreditTerms,
+    credit_limit_constraint,
+    credit_terms_constraint,
+)
 
 
 class TreeMasterQuerySet(TreeQuerySet):
@@ -68,9 +75,31 @@ class TreeMaster(TreeNode):
         return reasons
 
 
-class CustomerGroup(TreeMaster):
+class CustomerDefaults(CreditTerms):
+    """What a customer group passes down to its customers, and a customer may override."""
+
+    default_price_list = models.ForeignKey(
+        "pricing.PriceList", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    credit_limit = models.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Empty: as the customer group (then the company) says.",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CustomerGroup(CustomerDefaults, TreeMaster):
     class Meta(TreeMaster.Meta):
-        pass
+        constraints = [
+            credit_terms_constraint("customer_group"),
+            credit_limit_constraint("customer_group"),
+        ]
 
     def members(self):
         return self.customers.all()
@@ -179,7 +208,7 @@ class CodedParty(AtomicSaveModel):
         super().validate_constraints(exclude=exclude)
 
 
-class Customer(CodedParty):
+class Customer(CustomerDefaults, CodedParty):
     class Kind(models.TextChoices):
         COMPANY = "company", "Company"
         INDIVIDUAL = "individual", "Individual"
@@ -234,6 +263,8 @@ class Customer(CodedParty):
                 | percent_range("default_commission_rate"),
                 name="customer_commission_0_100",
             ),
+            credit_terms_constraint("customer"),
+            credit_limit_constraint("customer"),
         ]
 
     def __str__(self):

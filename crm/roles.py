@@ -18,8 +18,11 @@ CONTACT_MODELS = [
     "addresslink",
 ]
 
+PRICING_MODELS = ["pricing.pricelist", "pricing.item", "pricing.itemprice"]
+
 SALES_USER = {
     "crm.customer": WRITE,
+    **dict.fromkeys(PRICING_MODELS, READ),
     "crm.salesteammember": ALL,
     "crm.salesperson": READ,
     "crm.salespartner": READ,
@@ -39,9 +42,11 @@ SALES_MANAGER = {
     "crm.territory": ALL,
     "crm.salesperson": ALL,
     "crm.salespartner": ALL,
+    **dict.fromkeys(PRICING_MODELS, ALL),
 }
 ACCOUNTS_USER = {
     "crm.customer": READ,
+    **dict.fromkeys(PRICING_MODELS, READ),
     "crm.salesteammember": READ,
     "crm.salesperson": READ,
     "crm.salespartner": READ,
@@ -61,6 +66,7 @@ ACCOUNTS_MANAGER = {
     "accounts.company": WRITE,
     "accounts.account": ALL,
     "accounts.namingseries": WRITE,
+    **dict.fromkeys(PRICING_MODELS, ALL),
 }
 CREDIT_CONTROLLER = {
     **ACCOUNTS_USER,
