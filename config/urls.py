@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
+    path("pricing/", include("pricing.urls")),
     path("", include("crm.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,8 @@
 import operator
 import re
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from functools import reduce
 from itertools import pairwise
 
@@ -13,6 +15,9 @@ from django_countries import countries
 from simple_history.models import DeletedObject
 
 from accounts.models import ZERO, Account, Company, GLEntry, JournalEntry
+from accounts.templatetags.money import money
+from accounts.terms import due_date, terms_text
+from pricing.models import PriceList
 
 from .models import (
     Address,
@@ -449,3 +454,162 @@ def _sales_team_customer_counts(nodes) -> dict[int, int]:
         }
     )
     return {pk: totals[f"node_{pk}"] for pk in subtrees}
+
+
+# --- credit terms and credit limits: the customer's own, else its groups', else the company's --
+
+MAX_CREDIT_WARNINGS = 5
+
+
+@dataclass(frozen=True)
+class DefaultSource:
+    """Where a customer's resolved credit terms or credit limit come from."""
+
+    kind: str  # "customer", "customer group", "company" or "none"
+    name: str = ""
+
+    def __str__(self):
+        return f"{self.kind} {self.name}".strip()
+
+    @property
+    def origin(self) -> str:
+        """How the customer page explains the value: "from customer group Retail"."""
+        return {"customer": "set on this customer", "none": ""}.get(self.kind, f"from {self}")
+
+
+NO_SOURCE = DefaultSource("none")
+
+
+def credit_terms_for(*, customer, company) -> tuple[str, int | None, DefaultSource]:
+    """(rule, days, source): the first of customer, its groups (nearest first) and `company`
+    with a rule; with none, invoices are due on their date."""
+    return _terms_in(_defaults_chain(customer, company, _groups_nearest_first()))
+
+
+def due_date_for(*, customer, company, posting_date) -> tuple[date, DefaultSource]:
+    rule, days, source = credit_terms_for(customer=customer, company=company)
+    return due_date(posting_date=posting_date, rule=rule, days=days), source
+
+
+def credit_limit_for(*, customer, company) -> tuple[Decimal | None, DefaultSource]:
+    """The first credit limit of customer, its groups (nearest first) and `company`, or None."""
+    return _limit_in(_defaults_chain(customer, company, _groups_nearest_first()))
+
+
+def price_list_for(*, customer, company) -> tuple[PriceList | None, str]:
+    """The enabled price list of customer, its groups (nearest first) or `company`, and where
+    it came from: "customer", "customer group Retail", "company Demo Trading" or "none".
+
+    Two queries whatever the depth: the group tree, then the candidate lists.
+    """
+    chain = [
+        (source, _price_list_id_of(holder))
+        for source, holder in _defaults_chain(customer, company, _groups_nearest_first())
+    ]
+    enabled = PriceList.objects.filter(enabled=True).in_bulk({pk for _, pk in chain if pk})
+    for source, pk in chain:
+        if pk in enabled:
+            return enabled[pk], source.kind if source.kind == "customer" else str(source)
+    return None, str(NO_SOURCE)
+
+
+def _price_list_id_of(holder) -> int | None:
+    if isinstance(holder, Company):
+        return holder.default_selling_price_list_id
+    return holder.default_price_list_id
+
+
+def customer_outstanding(*, customer, company) -> Decimal:
+    """The balance (debit minus credit) of the customer's ledger in `company`; 0 without one."""
+    balance = (
+        ledgers_annotated_with_balance()
+        .filter(customer=customer, company=company)
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return ZERO if balance is None else balance
+
+
+@dataclass(frozen=True)
+class CustomerCredit:
+    terms: str
+    terms_source: DefaultSource
+    limit: Decimal | None
+    limit_source: DefaultSource
+
+
+def customer_credit(*, customer) -> CustomerCredit:
+    """The terms and limit that apply to the customer in its own company, for its page."""
+    chain = _defaults_chain(customer, customer.company, _groups_nearest_first())
+    rule, days, terms_source = _terms_in(chain)
+    limit, limit_source = _limit_in(chain)
+    return CustomerCredit(terms_text(rule, days), terms_source, limit, limit_source)
+
+
+def credit_limit_warnings(*, set_on) -> list[str]:
+    """A warning for each ledger whose outstanding is above a credit limit set on `set_on`: a
+    customer, or a customer group passing its limit down to the customers below it.
+
+    Saving such a limit is allowed (the outstanding is already there); the warning says so.
+    """
+    if isinstance(set_on, Customer):
+        customers = [set_on]
+    else:
+        customers = Customer.objects.filter(customer_group__in=subtree(set_on))
+    groups = _groups_nearest_first()
+    ledgers = (
+        ledgers_annotated_with_balance()
+        .filter(customer__in=customers, balance__gt=0)
+        .select_related("customer")
+        .order_by("customer__name", "customer__code", "company__name")
+    )
+    warnings = []
+    for ledger in ledgers:
+        customer, company = ledger.customer, ledger.company
+        limit, source = _limit_in(_defaults_chain(customer, company, groups))
+        if limit is not None and ledger.balance > limit and source == source_of(set_on):
+            warnings.append(
+                f"Credit limit {money(limit)} is below the outstanding {money(ledger.balance)} "
+                f"of {customer} in {company}."
+            )
+    if len(warnings) > MAX_CREDIT_WARNINGS:
+        more = len(warnings) - MAX_CREDIT_WARNINGS
+        warnings[MAX_CREDIT_WARNINGS:] = [f"{more} more outstanding balances are above it."]
+    return warnings
+
+
+def _groups_nearest_first() -> dict[int, list[CustomerGroup]]:
+    """Each customer group's pk -> the group and those above it, nearest first, in one query.
+
+    The recursive query behind `ancestors()` reads the whole (small) tree anyway, so every
+    group's path costs no more than one group's.
+    """
+    groups = {group.pk: group for group in CustomerGroup.objects.with_tree_fields()}
+    return {pk: [groups[a] for a in reversed(group.tree_path)] for pk, group in groups.items()}
+
+
+def source_of(holder) -> DefaultSource:
+    """The customer, customer group or company `holder` as the source of a default."""
+    if isinstance(holder, Customer):
+        return DefaultSource("customer", str(holder))
+    return DefaultSource(holder._meta.verbose_name, holder.name)
+
+
+def _defaults_chain(customer, company, groups) -> list[tuple[DefaultSource, object]]:
+    """Where to look for a customer's defaults, in order: itself, its groups, the company."""
+    holders = [customer, *groups[customer.customer_group_id], company]
+    return [(source_of(holder), holder) for holder in holders]
+
+
+def _terms_in(chain) -> tuple[str, int | None, DefaultSource]:
+    for source, holder in chain:
+        if holder.credit_days_rule:
+            return holder.credit_days_rule, holder.credit_days, source
+    return "", None, NO_SOURCE
+
+
+def _limit_in(chain) -> tuple[Decimal | None, DefaultSource]:
+    for source, holder in chain:
+        if holder.credit_limit is not None:
+            return holder.credit_limit, source
+    return None, NO_SOURCE

@@ -30,7 +30,9 @@ class PriceList(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(selling=True) | Q(buying=True), name="price_list_selling_or_buying"
+                condition=Q(selling=True) | Q(buying=True),
+                name="price_list_selling_or_buying",
+                violation_error_message="A price list is for selling, buying or both.",
             ),
         ]
 
@@ -41,8 +43,6 @@ class PriceList(models.Model):
         super().clean()
         if self.currency:
             self.currency = self.currency.upper()
-        if not (self.selling or self.buying):
-            raise ValidationError("A price list is for selling, buying or both.")
 
 
 class Item(models.Model):

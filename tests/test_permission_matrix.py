@@ -5,6 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from crm.models import Address, Contact, SalesPartner, SalesPerson
 from crm.services import link_address, link_contact
+from pricing.models import Item, PriceList
+from pricing.services import add_item_price
 from tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,16 @@ ROLE_FOR = {
     "crm:tree_rename": "Sales Manager",
     "crm:tree_move": "Sales Manager",
     "crm:tree_delete": "Sales Manager",
+    "pricing:price_list_list": "Sales User",
+    "pricing:price_list_detail": "Sales User",
+    "pricing:price_list_create": "Sales Manager",
+    "pricing:price_list_update": "Sales Manager",
+    "pricing:price_list_add_price": "Sales Manager",
+    "pricing:item_price_update": "Sales Manager",
+    "pricing:item_price_end": "Sales Manager",
+    "pricing:item_list": "Sales User",
+    "pricing:item_create": "Sales Manager",
+    "pricing:item_update": "Sales Manager",
 }
 PUBLIC = {"login", "logout"}
 
@@ -78,6 +90,11 @@ def url_args(customer):
     contact_link = link_contact(contact=contact, party=customer)
     address_link = link_address(address=address, party=customer)
     partner = SalesPartner.objects.create(name="Matrix Partner", partner_type="agent")
+    item_price = add_item_price(
+        price_list=PriceList.objects.create(name="Matrix List", currency="EUR"),
+        item=Item.objects.create(code="MATRIX", name="Matrix item"),
+        rate=1,
+    )
     territory = customer.territory
     values = {
         "customer": customer.pk,
@@ -87,6 +104,9 @@ def url_args(customer):
         "sales_partner": partner.pk,
         "tree": territory.pk,
         "chart": customer.company.pk,
+        "price_list": item_price.price_list.pk,
+        "item_price": item_price.pk,  # before "item": the longer prefix wins
+        "item": item_price.item.pk,
     }
     links = {"contact": contact_link.pk, "address": address_link.pk}
     assert SalesPerson.objects.exists()

@@ -1,8 +1,7 @@
 from django import forms
 
+from config.forms import BootstrapForm, BootstrapFormMixin, BootstrapModelForm
 from crm.models import CustomerGroup, SalesPerson, Territory
-
-from .base import BootstrapForm, BootstrapFormMixin, BootstrapModelForm
 
 __all__ = [
     "BootstrapForm",

@@ -8,13 +8,21 @@ from django import forms
 from accounts.models import Company
 from crm.models import Address, Contact, Customer, SalesPerson
 from crm.services import FirstContact
+from pricing.models import PriceList
 
 from . import BootstrapForm, BootstrapModelForm, LeafChoiceField, leaf_field_for
 from .partners import PercentField
 
 
 def leaf_or_default_field(db_field, **kwargs):
-    return leaf_field_for(db_field) or db_field.formfield(**kwargs)
+    return leaf_field_for(db_field) or credit_or_default_field(db_field, **kwargs)
+
+
+def credit_or_default_field(db_field, **kwargs):
+    """A customer's or customer group's default price list is one to sell from."""
+    if db_field.name == "default_price_list":
+        kwargs["queryset"] = PriceList.objects.selling()
+    return db_field.formfield(**kwargs)
 
 
 class PartyForm(BootstrapModelForm):
@@ -33,6 +41,8 @@ class PartyForm(BootstrapModelForm):
 
 
 SECTIONS_TEMPLATE = "crm/customer_forms/form_sections.html"
+# What a customer group passes down and a customer may override (crm.models.CustomerDefaults)
+CREDIT_FIELDS = ["default_price_list", "credit_limit", "credit_days_rule", "credit_days"]
 
 
 class CustomerForm(PartyForm):
@@ -41,6 +51,7 @@ class CustomerForm(PartyForm):
         ("Customer", ["code", "name", "customer_type", "company"]),
         ("Classification", ["customer_group", "territory"]),
         ("Sales", ["default_sales_partner", "default_commission_rate"]),
+        ("Credit and pricing", CREDIT_FIELDS),
         ("Status", ["disabled", "frozen"]),
         ("More", ["tax_id", "website", "notes"]),
     ]
@@ -56,6 +67,7 @@ class CustomerForm(PartyForm):
             "territory",
             "default_sales_partner",
             "default_commission_rate",
+            *CREDIT_FIELDS,
             "disabled",
             "frozen",
             "tax_id",

@@ -4,26 +4,36 @@ from functools import cache
 
 from django import forms
 
-from crm.models import SalesPerson
+from crm.models import CustomerGroup, SalesPerson
 
 from . import BootstrapForm, LeafChoiceField
+from .customers import CREDIT_FIELDS, credit_or_default_field
 from .partners import PercentField
 
 NODE_FIELDS = ["name", "is_group"]
-SALES_PERSON_FIELDS = ["user", "commission_rate"]
+DETAIL_FIELDS = {SalesPerson: ["user", "commission_rate"], CustomerGroup: CREDIT_FIELDS}
 LABELS = {"is_group": "Group", "commission_rate": "Commission rate (%)"}
+HELP_TEXTS = {
+    "credit_limit": "Empty: as the parent group (then the company) says.",
+    "credit_days_rule": "Empty: as the parent group (then the company) says.",
+}
 
 
 @cache
 def node_form_class(model) -> type[BootstrapForm]:
-    """A form with the node's name and group flag, plus a sales person's user and commission.
+    """A form with the node's name and group flag, plus a sales person's user and commission,
+    or the price list, credit terms and credit limit a customer group passes down.
 
     A plain form: the rules between nodes live in the services, which the views call with
     the cleaned data.
     """
-    names = NODE_FIELDS + (SALES_PERSON_FIELDS if model is SalesPerson else [])
     fields = forms.fields_for_model(
-        model, fields=names, labels=LABELS, field_classes={"commission_rate": PercentField}
+        model,
+        fields=NODE_FIELDS + DETAIL_FIELDS.get(model, []),
+        labels=LABELS,
+        help_texts=HELP_TEXTS,
+        field_classes={"commission_rate": PercentField},
+        formfield_callback=credit_or_default_field,
     )
     return type(f"{model.__name__}Form", (BootstrapForm,), fields)
 

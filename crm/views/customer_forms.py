@@ -48,6 +48,8 @@ def _saved(request, customer, verb):
     messages.success(request, f"Customer {customer} {verb}.")
     if warning := selectors.namesake_warning(customer):
         messages.warning(request, warning)
+    for warning in selectors.credit_limit_warnings(set_on=customer):
+        messages.warning(request, warning)
     return redirect("crm:customer_detail", pk=customer.pk)
 
 

@@ -32,6 +32,7 @@ def customer_detail(request, pk):
         "contact_links": selectors.contact_links_of(party=customer),
         "address_links": selectors.address_links_of(party=customer),
         "ledgers": selectors.ledgers_with_balances(party=customer),
+        "credit": selectors.customer_credit(customer=customer),
         "group_path": _path(CustomerGroup, customer.customer_group_id),
         "territory_path": _path(Territory, customer.territory_id),
         "history": selectors.change_history(customer),

@@ -36,6 +36,12 @@ class TreeKind:
     def permission(self, action) -> str:
         return f"crm.{action}_{self.model._meta.model_name}"
 
+    def save_warnings(self, node) -> list[str]:
+        """A customer group passes its credit limit down: say whose outstanding is above it."""
+        if self.model is not CustomerGroup:
+            return []
+        return selectors.credit_limit_warnings(set_on=node)
+
     def node_url(self, node) -> str:
         """The tree page scrolled to (and highlighting) `node`."""
         return f"{self.url}#node-{node.pk}"
@@ -149,6 +155,8 @@ def _form_page(request, kind, *, node, form, save, title, success):
             form.add_validation_error(error)
         else:
             messages.success(request, success(saved))
+            for warning in kind.save_warnings(saved):
+                messages.warning(request, warning)
             return redirect(kind.node_url(saved))
     context = {"kind": kind, "node": node, "form": form, "title": title}
     return render(request, "crm/trees/form.html", context)

@@ -1,4 +1,7 @@
-"""Forms that render with Bootstrap classes and show each error next to its field."""
+"""Forms that render with Bootstrap classes and show each error next to its field.
+
+Shared by every app's forms; it knows no model, so any app may use it.
+"""
 
 from django import forms
 
