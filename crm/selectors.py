@@ -502,10 +502,11 @@ def price_list_for(*, customer, company) -> tuple[PriceList | None, str]:
 
     Two queries whatever the depth: the group tree, then the candidate lists.
     """
-    chain = [
-        (source, _price_list_id_of(holder))
-        for source, holder in _defaults_chain(customer, company, _groups_nearest_first())
-    ]
+    return _price_list_in(_defaults_chain(customer, company, _groups_nearest_first()))
+
+
+def _price_list_in(defaults_chain) -> tuple[PriceList | None, str]:
+    chain = [(source, _price_list_id_of(holder)) for source, holder in defaults_chain]
     enabled = PriceList.objects.filter(enabled=True).in_bulk({pk for _, pk in chain if pk})
     for source, pk in chain:
         if pk in enabled:
@@ -536,14 +537,19 @@ class CustomerCredit:
     terms_source: DefaultSource
     limit: Decimal | None
     limit_source: DefaultSource
+    price_list: PriceList | None
+    price_list_source: str
 
 
 def customer_credit(*, customer) -> CustomerCredit:
-    """The terms and limit that apply to the customer in its own company, for its page."""
-    chain = _defaults_chain(customer, customer.company, _groups_nearest_first())
+    """The terms, limit and price list that apply to the customer in its own company."""
+    chain = list(_defaults_chain(customer, customer.company, _groups_nearest_first()))
     rule, days, terms_source = _terms_in(chain)
     limit, limit_source = _limit_in(chain)
-    return CustomerCredit(terms_text(rule, days), terms_source, limit, limit_source)
+    price_list, price_list_source = _price_list_in(chain)
+    return CustomerCredit(
+        terms_text(rule, days), terms_source, limit, limit_source, price_list, price_list_source
+    )
 
 
 def credit_limit_warnings(*, set_on) -> list[str]:

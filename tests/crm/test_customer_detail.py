@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from crm.models import Address, CustomerGroup, SalesPartner, SalesPerson, Territory
 from crm.services import link_address, set_sales_team
+from pricing.models import PriceList
 from tests.crm.test_customer_list import add_contact, node, post_sale
 from tests.factories import CustomerFactory, UserFactory
 
@@ -250,3 +251,11 @@ def test_the_page_costs_the_same_queries_however_much_it_shows(
     post_sale(customer, Decimal("10.00"), company=company)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert page(client, customer).status_code == 200
+
+
+def test_the_price_list_in_force_is_shown_with_where_it_comes_from(role_client, customer):
+    retail = PriceList.objects.create(name="Retail EUR", currency="EUR")
+    CustomerGroup.objects.filter(pk=customer.customer_group_id).update(default_price_list=retail)
+    page = role_client("Sales User").get(reverse("crm:customer_detail", args=[customer.pk]))
+    assert "Retail EUR" in page.content.decode()
+    assert "(from customer group Commercial)" in page.content.decode()
