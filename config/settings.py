@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "pricing",
     "accounts",
     "crm",
+    "invoicing",
 ]
 
 MIDDLEWARE = [

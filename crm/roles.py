@@ -20,6 +20,12 @@ CONTACT_MODELS = [
 
 PRICING_MODELS = ["pricing.pricelist", "pricing.item", "pricing.itemprice"]
 
+INVOICE_MODELS = [
+    "invoicing.salesinvoice",
+    "invoicing.salesinvoiceline",
+    "invoicing.salesinvoiceteammember",
+]
+
 SALES_USER = {
     "crm.customer": WRITE,
     **dict.fromkeys(PRICING_MODELS, READ),
@@ -32,6 +38,7 @@ SALES_USER = {
     "crm.territory": READ,
     "crm.partyledger": READ,
     "accounts.company": READ,
+    **dict.fromkeys(INVOICE_MODELS, READ),
 }
 SALES_MANAGER = {
     **SALES_USER,
@@ -59,6 +66,7 @@ ACCOUNTS_USER = {
     "accounts.account": READ,
     "accounts.journalentry": (VIEW, ADD),
     "accounts.glentry": READ,
+    **dict.fromkeys(INVOICE_MODELS, WRITE),
 }
 ACCOUNTS_MANAGER = {
     **ACCOUNTS_USER,
@@ -67,10 +75,12 @@ ACCOUNTS_MANAGER = {
     "accounts.account": ALL,
     "accounts.namingseries": WRITE,
     **dict.fromkeys(PRICING_MODELS, ALL),
+    **dict.fromkeys(INVOICE_MODELS, ALL),
 }
 CREDIT_CONTROLLER = {
     **ACCOUNTS_USER,
     "crm.customer": (VIEW, CHANGE),
+    **dict.fromkeys(INVOICE_MODELS, (VIEW, CHANGE)),
 }
 
 ROLES = {
