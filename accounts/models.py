@@ -310,12 +310,31 @@ class PostedQuerySet(models.QuerySet):
         raise ValidationError("Posted entries cannot be deleted; post a reversal.")
 
 
+class PostedRecord(models.Model):
+    """Written once: a saved row is never changed or deleted (a reversal cancels it)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(
+                f"Posted {self._meta.verbose_name_plural} cannot be changed; post a reversal."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            f"Posted {self._meta.verbose_name_plural} cannot be deleted; post a reversal."
+        )
+
+
 class JournalEntryQuerySet(PostedQuerySet):
     def for_company(self, company):
         return self.filter(company=company)
 
 
-class JournalEntry(models.Model):
+class JournalEntry(PostedRecord):
     """A posted, balanced journal. Never edited: cancelling posts a reversal that points here."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="journal_entries")
@@ -346,20 +365,12 @@ class JournalEntry(models.Model):
     def __str__(self):
         return f"JE-{self.pk} {self.posting_date}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Posted journal entries cannot be changed; post a reversal.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Posted journal entries cannot be deleted; post a reversal.")
-
     @property
     def is_cancelled(self):
         return hasattr(self, "reversed_by")
 
 
-class GLEntry(models.Model):
+class GLEntry(PostedRecord):
     journal = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="gl_entries")
     debit = models.DecimalField(**MONEY, default=ZERO)
@@ -381,11 +392,3 @@ class GLEntry(models.Model):
 
     def __str__(self):
         return f"{self.account}: Dr {self.debit} Cr {self.credit}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Posted GL entries cannot be changed; post a reversal.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Posted GL entries cannot be deleted; post a reversal.")
