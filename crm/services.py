@@ -85,8 +85,9 @@ def ledger_name(party, abbreviation, *, with_code=False) -> str:
     return f"{label} - {abbreviation}"
 
 
-def open_receivable_ledger(*, customer) -> PartyLedger:
-    return open_party_ledgers(parties=[customer])[0]
+def open_receivable_ledger(*, customer, company=None) -> PartyLedger:
+    """The customer's ledger in `company` (default: the customer's own), opened if missing."""
+    return open_party_ledgers(parties=[customer], company=company)[0]
 
 
 def open_payable_ledger(*, supplier) -> PartyLedger:
@@ -97,8 +98,9 @@ def open_receivable_ledgers(*, customers) -> list[PartyLedger]:
     return open_party_ledgers(parties=customers)
 
 
-def open_party_ledgers(*, parties) -> list[PartyLedger]:
-    """Make sure each party has its ledger in its company, named after it; one per party.
+def open_party_ledgers(*, parties, company=None) -> list[PartyLedger]:
+    """Make sure each party has its ledger in its company (or in `company` when given),
+    named after it; one per party and company.
 
     Opens missing ledgers under the company's receivable (or payable) group, renames ledgers
     of renamed parties, and leaves everything else alone. Costs a constant number of queries
@@ -109,53 +111,61 @@ def open_party_ledgers(*, parties) -> list[PartyLedger]:
     ledgers = []
     iterator = iter(parties)
     while batch := list(islice(iterator, LEDGER_BATCH_SIZE)):
-        ledgers.extend(_open_batch_with_retry(batch))
+        ledgers.extend(_open_batch_with_retry(batch, company))
     return ledgers
 
 
-def _open_batch_with_retry(parties):
+def _open_batch_with_retry(parties, company):
     for attempt in range(RACE_RETRIES):
         try:
             with transaction.atomic():
-                return _open_batch(parties)
+                return _open_batch(parties, company)
         except IntegrityError:
             if attempt == RACE_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-def _open_batch(parties):
+def _open_batch(parties, company):
     kind = KIND_OF_MODEL[type(parties[0])]
+
+    def target(party):  # the company the party's ledger is wanted in
+        return company.pk if company else party.company_id
+
     existing = list(
         PartyLedger.objects.filter(**{f"{kind.field}_id__in": [p.pk for p in parties]})
         .select_related("account", "company")
         .order_by()
     )
-    companies = _companies_of(parties, existing)
+    companies = _companies_of(parties, existing, company)
     party_by_id = {party.pk: party for party in parties}
     ledger_by_key = {(kind.party_id(ledger), ledger.company_id): ledger for ledger in existing}
 
-    to_open = list({p.pk: p for p in parties if (p.pk, p.company_id) not in ledger_by_key}.values())
+    to_open = list({p.pk: p for p in parties if (p.pk, target(p)) not in ledger_by_key}.values())
     to_rename = [
         ledger
         for ledger in existing
         if not _name_fits(ledger.account.name, party_by_id[kind.party_id(ledger)], ledger.company)
     ]
-    _require_groups(kind, {companies[p.company_id] for p in to_open})
+    openings = [(party, companies[target(party)]) for party in to_open]
+    _require_groups(kind, {company for _, company in openings})
 
     names = _NameBook(
-        [(party, companies[party.company_id]) for party in to_open]
-        + [(party_by_id[kind.party_id(ledger)], ledger.company) for ledger in to_rename]
+        openings + [(party_by_id[kind.party_id(ledger)], ledger.company) for ledger in to_rename]
     )
-    for ledger in _create_ledgers(kind, to_open, companies, names):
+    for ledger in _create_ledgers(kind, openings, names):
         ledger_by_key[(kind.party_id(ledger), ledger.company_id)] = ledger
     _rename_ledgers(kind, to_rename, party_by_id, names)
-    return [ledger_by_key[(party.pk, party.company_id)] for party in parties]
+    return [ledger_by_key[(party.pk, target(party))] for party in parties]
 
 
-def _companies_of(parties, ledgers):
-    """The companies of the parties and ledgers: those already loaded, the rest in one query."""
+def _companies_of(parties, ledgers, company):
+    """The companies of the ledgers and of the parties (or `company`): those already loaded,
+    the rest in one query."""
     companies = {ledger.company_id: ledger.company for ledger in ledgers}
+    if company is not None:
+        companies[company.pk] = company
+        return companies
     descriptor = type(parties[0]).company
     for party in parties:
         if descriptor.is_cached(party):
@@ -208,14 +218,14 @@ class _NameBook:
         return name
 
 
-def _create_ledgers(kind, parties, companies, names):
-    if not parties:
+def _create_ledgers(kind, openings, names):
+    """Open a ledger for each (party, company) pair."""
+    if not openings:
         return []
-    group_ids = {getattr(companies[p.company_id], f"{kind.group_attr}_id") for p in parties}
+    group_ids = {getattr(company, f"{kind.group_attr}_id") for _, company in openings}
     root_types = dict(Account.objects.filter(pk__in=group_ids).values_list("pk", "root_type"))
     accounts = []
-    for party in parties:
-        company = companies[party.company_id]
+    for party, company in openings:
         group_id = getattr(company, f"{kind.group_attr}_id")
         accounts.append(
             Account(
@@ -230,7 +240,7 @@ def _create_ledgers(kind, parties, companies, names):
     Account.objects.bulk_create(accounts)
     ledgers = [
         PartyLedger(**{kind.field: party}, company=account.company, account=account)
-        for party, account in zip(parties, accounts, strict=True)
+        for (party, _), account in zip(openings, accounts, strict=True)
     ]
     return PartyLedger.objects.bulk_create(ledgers)
 

@@ -1,6 +1,5 @@
 """The verbs of invoicing: raise a draft, submit it (credit check, number, journal), cancel it."""
 
-import copy
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -285,9 +284,7 @@ def _is_credit_controller(user) -> bool:
 
 def _receivable_account(customer, company):
     """The customer's ledger in `company`, opened there first if the customer has none."""
-    in_company = copy.copy(customer)
-    in_company.company = company
-    return open_receivable_ledger(customer=in_company).account
+    return open_receivable_ledger(customer=customer, company=company).account
 
 
 def _income_account(company):

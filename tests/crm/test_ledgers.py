@@ -218,3 +218,15 @@ def post_to_ledger(customer, amount):
 
 def test_company_factory_works_for_many_companies():
     assert CompanyFactory().accounts.exists()
+
+
+def test_a_ledger_can_be_opened_in_another_company_without_moving_the_customer(
+    customer, other_company
+):
+    ledger = open_receivable_ledger(customer=customer, company=other_company)
+    assert ledger.company == other_company
+    assert ledger.account.name == "Acme - OW"
+    assert ledger.account.parent == other_company.receivable_group
+    customer.refresh_from_db()
+    assert customer.company.abbreviation == "DT"
+    assert open_receivable_ledger(customer=customer, company=other_company) == ledger
