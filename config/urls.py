@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("pricing/", include("pricing.urls")),
     path("", include("crm.urls")),
+    path("", include("invoicing.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -26,6 +26,8 @@ INVOICE_MODELS = [
     "invoicing.salesinvoiceteammember",
 ]
 
+PAYMENT_MODELS = ["invoicing.payment", "invoicing.paymentallocation"]
+
 SALES_USER = {
     "crm.customer": WRITE,
     **dict.fromkeys(PRICING_MODELS, READ),
@@ -39,6 +41,7 @@ SALES_USER = {
     "crm.partyledger": READ,
     "accounts.company": READ,
     **dict.fromkeys(INVOICE_MODELS, READ),
+    **dict.fromkeys(PAYMENT_MODELS, READ),
 }
 SALES_MANAGER = {
     **SALES_USER,
@@ -67,6 +70,7 @@ ACCOUNTS_USER = {
     "accounts.journalentry": (VIEW, ADD),
     "accounts.glentry": READ,
     **dict.fromkeys(INVOICE_MODELS, WRITE),
+    **dict.fromkeys(PAYMENT_MODELS, WRITE),
 }
 ACCOUNTS_MANAGER = {
     **ACCOUNTS_USER,
@@ -76,6 +80,7 @@ ACCOUNTS_MANAGER = {
     "accounts.namingseries": WRITE,
     **dict.fromkeys(PRICING_MODELS, ALL),
     **dict.fromkeys(INVOICE_MODELS, ALL),
+    **dict.fromkeys(PAYMENT_MODELS, ALL),
 }
 CREDIT_CONTROLLER = {
     **ACCOUNTS_USER,

@@ -1,10 +1,22 @@
 from django.contrib import admin
 
 from . import services
-from .models import SalesInvoice, SalesInvoiceLine, SalesInvoiceTeamMember
+from .models import (
+    Payment,
+    PaymentAllocation,
+    SalesInvoice,
+    SalesInvoiceLine,
+    SalesInvoiceTeamMember,
+)
 
 POSTED_FIELDS = ["number", "docstatus", "total", "outstanding", "journal"]
-OVERRIDE_FIELDS = ["credit_override_by", "credit_override_at", "credit_override_note"]
+OVERRIDE_FIELDS = [
+    "credit_override_by",
+    "credit_override_at",
+    "credit_override_note",
+    "due_date_extended_by",
+    "due_date_note",
+]
 
 
 class SalesInvoiceLineInline(admin.TabularInline):
@@ -62,6 +74,7 @@ class SalesInvoiceAdmin(admin.ModelAdmin):
     readonly_fields = [
         "company",
         "customer",
+        "due_date",  # checked against the terms on the invoice page
         "price_list",
         "currency",
         *POSTED_FIELDS,
@@ -137,3 +150,56 @@ class SalesInvoiceTeamMemberAdmin(InvoicePartAdmin):
     list_display = ["invoice", "sales_person", "contribution"]
     search_fields = ["invoice__number", "sales_person__name"]
     list_select_related = ["invoice__customer", "sales_person"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Posted documents are read here; they are made and cancelled on their pages."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PaymentAllocationInline(admin.TabularInline):
+    model = PaymentAllocation
+    fields = ["invoice", "amount", "allocated_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "customer",
+        "company",
+        "posting_date",
+        "amount",
+        "unallocated",
+        "mode",
+        "docstatus",
+    ]
+    list_filter = ["docstatus", "mode", "company", "posting_date"]
+    search_fields = ["number", "reference", "customer__name", "customer__code"]
+    list_select_related = ["customer", "company"]
+    date_hierarchy = "posting_date"
+    inlines = [PaymentAllocationInline]
+
+
+@admin.register(PaymentAllocation)
+class PaymentAllocationAdmin(ReadOnlyAdmin):
+    list_display = ["payment", "invoice", "amount", "allocated_on"]
+    search_fields = ["payment__number", "invoice__number"]
+    list_select_related = ["payment", "invoice"]

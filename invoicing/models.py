@@ -73,6 +73,17 @@ class SalesInvoice(models.Model):
     credit_override_note = models.TextField(
         blank=True, help_text="The figures at the time of the override."
     )
+    due_date_extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Credit Controller who set a due date later than the terms allow.",
+    )
+    due_date_note = models.TextField(
+        blank=True, help_text="Why the due date is later than the customer's terms."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,3 +203,91 @@ class SalesInvoiceTeamMember(models.Model):
 
     def __str__(self):
         return f"{self.sales_person} {self.contribution}% of {self.invoice}"
+
+
+class Payment(models.Model):
+    """Money received from a customer, posted at once: debit cash or bank, credit the
+    customer's ledger. Allocations settle invoices; what is not allocated is an advance."""
+
+    class DocStatus(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Mode(models.TextChoices):
+        CASH = "cash", "Cash"
+        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CHEQUE = "cheque", "Cheque"
+        CARD = "card", "Card"
+
+    number = models.CharField(max_length=40, unique=True, help_text="PAY-<ABBR>-<year>-00001")
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.PROTECT, related_name="payments"
+    )
+    customer = models.ForeignKey("crm.Customer", on_delete=models.PROTECT, related_name="payments")
+    posting_date = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    unallocated = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Not yet set against an invoice: an advance."
+    )
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.BANK_TRANSFER)
+    paid_to = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The cash or bank ledger the money went into.",
+    )
+    reference = models.CharField(
+        max_length=140, blank=True, help_text="Bank reference, cheque number or receipt."
+    )
+    docstatus = models.CharField(
+        "document status",
+        max_length=10,
+        choices=DocStatus.choices,
+        default=DocStatus.SUBMITTED,
+    )
+    journal = models.OneToOneField(
+        "accounts.JournalEntry", on_delete=models.PROTECT, related_name="payment"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-posting_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(unallocated__gte=0) & Q(unallocated__lte=F("amount")),
+                name="payment_unallocated_0_to_amount",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "company", "docstatus"], name="payment_party"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def allocated(self) -> Decimal:
+        return self.amount - self.unallocated
+
+
+class PaymentAllocation(models.Model):
+    """Part of a payment set against one invoice; lowers that invoice's outstanding."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(SalesInvoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.DecimalField(**MONEY)
+    allocated_on = models.DateField(help_text="The payment's date, or the day an advance was set.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["payment", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.amount:,.2f} of {self.payment} to {self.invoice}"

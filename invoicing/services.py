@@ -1,5 +1,6 @@
 """The verbs of invoicing: raise a draft, submit it (credit check, number, journal), cancel it."""
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -7,17 +8,26 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.models import ZERO
+from accounts.models import ZERO, Account
 from accounts.services import JournalLine, next_numbers, post_journal, reverse_journal, to_money
 from crm.models import Customer, SalesTeamMember, missing_group_message
 from crm.selectors import credit_limit_for, customer_outstanding, due_date_for, price_list_for
 from crm.services import open_receivable_ledger
 from pricing.selectors import item_rates
 
-from .models import SalesInvoice, SalesInvoiceLine, SalesInvoiceTeamMember, line_amount
+from .models import (
+    Payment,
+    PaymentAllocation,
+    SalesInvoice,
+    SalesInvoiceLine,
+    SalesInvoiceTeamMember,
+    line_amount,
+)
 
 CREDIT_CONTROLLER = "Credit Controller"
 VOUCHER_TYPE = "Sales Invoice"
+PAYMENT_VOUCHER_TYPE = "Payment"
+PAYMENT_ACCOUNT_TYPES = (Account.Type.CASH, Account.Type.BANK)
 RATE_STEP = Decimal("0.000001")  # quantities and rates keep six decimal places
 LARGEST_RATE = Decimal(10) ** 12  # 18 digits of which 6 are decimals
 
@@ -25,35 +35,115 @@ LARGEST_RATE = Decimal(10) ** 12  # 18 digits of which 6 are decimals
 # --- drafts -------------------------------------------------------------------------------
 
 
+KEEP = object()  # "leave as the customer's defaults give it"
+
+
 @transaction.atomic
 def create_draft_invoice(
-    *, company, customer, posting_date, lines, due_date=None, user=None
+    *,
+    company,
+    customer,
+    posting_date,
+    lines,
+    due_date=None,
+    sales_partner=KEEP,
+    commission_rate=None,
+    user=None,
 ) -> SalesInvoice:
     """A draft invoice with the customer's price list, terms, partner and sales team.
 
     `lines` are (item, quantity, rate); a rate of None is looked up in the price list.
-    `due_date` defaults to the one the customer's credit terms give.
+    `due_date`, `sales_partner` and `commission_rate` default to what the customer's terms
+    and defaults give; a due date later than the terms is for a Credit Controller only.
     """
-    _refuse_uninvoiceable(customer)
-    price_list = _price_list(customer, company)
-    if due_date is None:
-        due_date, _ = due_date_for(customer=customer, company=company, posting_date=posting_date)
-    partner = customer.default_sales_partner
-    invoice = SalesInvoice(
-        company=company,
-        customer=customer,
-        posting_date=posting_date,
-        due_date=due_date,
-        price_list=price_list,
-        currency=company.default_currency,
-        sales_partner=partner,
-        commission_rate=_commission_rate(customer, partner),
-    )
-    invoice.clean()
+    invoice = SalesInvoice(company=company, customer=customer)
+    _fill_header(invoice, posting_date, due_date, sales_partner, commission_rate, user)
     invoice.save()
     _write_lines(invoice, lines)
     _copy_sales_team(invoice, customer)
     return invoice
+
+
+@transaction.atomic
+def update_draft_invoice(
+    *,
+    invoice,
+    customer,
+    posting_date,
+    lines,
+    due_date=None,
+    sales_partner=KEEP,
+    commission_rate=None,
+    user=None,
+) -> SalesInvoice:
+    """Change a draft's customer, dates, partner and lines; the defaults are filled again
+    from the (possibly new) customer where the caller gives none."""
+    invoice = _locked(invoice)
+    _require_draft(invoice, "it cannot be edited")
+    customer_changed = invoice.customer_id != customer.pk
+    invoice.customer = customer
+    _fill_header(invoice, posting_date, due_date, sales_partner, commission_rate, user)
+    invoice.save()
+    invoice.lines.all().delete()
+    _write_lines(invoice, lines)
+    if customer_changed:
+        invoice.sales_team.all().delete()
+        _copy_sales_team(invoice, customer)
+    return invoice
+
+
+def _fill_header(invoice, posting_date, due_date, sales_partner, commission_rate, user):
+    customer, company = invoice.customer, invoice.company
+    _refuse_uninvoiceable(customer)
+    invoice.posting_date = posting_date
+    invoice.price_list = _price_list(customer, company)
+    invoice.currency = company.default_currency
+    _set_due_date(invoice, due_date, user)
+    invoice.sales_partner = (
+        customer.default_sales_partner if sales_partner is KEEP else sales_partner
+    )
+    invoice.commission_rate = (
+        _commission_rate(customer, invoice.sales_partner)
+        if commission_rate is None
+        else commission_rate
+    )
+    invoice.full_clean(exclude=["number", "journal", "total", "outstanding"])
+
+
+def _set_due_date(invoice, due_date, user):
+    """The due date the terms give, or an earlier one; a later one only for a Credit
+    Controller, with a note that says by whom and how much later."""
+    terms_date, source = due_date_for(
+        customer=invoice.customer, company=invoice.company, posting_date=invoice.posting_date
+    )
+    invoice.due_date = terms_date if due_date is None else due_date
+    invoice.due_date_extended_by, invoice.due_date_note = None, ""
+    if invoice.due_date < invoice.posting_date:
+        raise ValidationError(
+            {
+                "due_date": f"The due date {invoice.due_date} is before the posting date "
+                f"{invoice.posting_date}."
+            }
+        )
+    if invoice.due_date <= terms_date:
+        return
+    allowed = (
+        f"the terms of {source} make it due on {terms_date}"
+        if source.kind != "none"
+        else f"without credit terms it is due on {terms_date}"
+    )
+    if not _is_credit_controller(user):
+        raise ValidationError(
+            {
+                "due_date": f"The due date {invoice.due_date} is later than the terms allow: "
+                f"{allowed}. A Credit Controller can extend it."
+            }
+        )
+    invoice.due_date_extended_by = user
+    invoice.due_date_note = (
+        f"Due date {invoice.due_date} is {(invoice.due_date - terms_date).days} days later "
+        f"than the terms allow: {allowed}. Extended by {user} on {timezone.localdate()}."
+    )
 
 
 @transaction.atomic
@@ -291,3 +381,187 @@ def _income_account(company):
     if company.default_income_account_id is None:
         raise ValidationError(missing_group_message(company, "default income account"))
     return company.default_income_account
+
+
+# --- payments -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allocation:
+    invoice: SalesInvoice
+    amount: Decimal
+
+
+@transaction.atomic
+def receive_payment(
+    *,
+    company,
+    customer,
+    posting_date,
+    amount,
+    paid_to,
+    mode=Payment.Mode.BANK_TRANSFER,
+    allocations=(),
+    reference="",
+    user=None,
+) -> Payment:
+    """Post money received: debit `paid_to`, credit the customer's ledger in `company`.
+
+    Each allocation lowers one invoice's outstanding, never below zero; what the allocations
+    leave of `amount` stays on the ledger as an advance. All or nothing.
+    """
+    amount = _payment_amount(amount)
+    _check_paid_to(paid_to, company)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    allocations = _locked_allocations(allocations, company=company, customer=customer)
+    allocated = sum((allocation.amount for allocation in allocations), ZERO)
+    if allocated > amount:
+        raise ValidationError(
+            f"The allocations total {allocated:,.2f}, more than the payment of {amount:,.2f}."
+        )
+    number = next_numbers(prefix=f"PAY-{company.abbreviation}-{posting_date.year}-")[0]
+    journal = post_journal(
+        company=company,
+        posting_date=posting_date,
+        lines=[
+            JournalLine(paid_to, debit=amount),
+            JournalLine(_receivable_account(customer, company), credit=amount),
+        ],
+        remark=f"Payment {number} from {customer}",
+        voucher_type=PAYMENT_VOUCHER_TYPE,
+        voucher_number=number,
+        user=user,
+    )
+    payment = Payment.objects.create(
+        number=number,
+        company=company,
+        customer=customer,
+        posting_date=posting_date,
+        amount=amount,
+        unallocated=amount - allocated,
+        mode=mode,
+        paid_to=paid_to,
+        reference=reference,
+        journal=journal,
+        created_by=user,
+    )
+    _apply_allocations(payment, allocations, allocated_on=posting_date)
+    return payment
+
+
+@transaction.atomic
+def allocate_advance(*, payment, allocations, allocated_on=None) -> Payment:
+    """Set what is left of an earlier payment (an advance) against invoices; posts nothing,
+    since the money is already on the customer's ledger."""
+    payment = Payment.objects.select_for_update().select_related("company").get(pk=payment.pk)
+    if payment.docstatus != Payment.DocStatus.SUBMITTED:
+        raise ValidationError(f"{payment} is cancelled; nothing of it can be allocated.")
+    Customer.objects.select_for_update().get(pk=payment.customer_id)
+    allocations = _locked_allocations(
+        allocations, company=payment.company, customer=payment.customer
+    )
+    allocated = sum((allocation.amount for allocation in allocations), ZERO)
+    if allocated > payment.unallocated:
+        raise ValidationError(
+            f"{payment} has {payment.unallocated:,.2f} left to allocate, not {allocated:,.2f}."
+        )
+    payment.unallocated -= allocated
+    payment.save(update_fields=["unallocated"])
+    _apply_allocations(payment, allocations, allocated_on=allocated_on or timezone.localdate())
+    return payment
+
+
+@transaction.atomic
+def cancel_payment(*, payment, user) -> Payment:
+    """Reverse the payment's journal and give back to each invoice what was allocated to it."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.docstatus == Payment.DocStatus.CANCELLED:
+        raise ValidationError(f"{payment} is already cancelled.")
+    allocations = list(payment.allocations.all())
+    invoices = _lock_invoices({allocation.invoice_id for allocation in allocations})
+    for allocation in allocations:
+        invoices[allocation.invoice_id].outstanding += allocation.amount
+    SalesInvoice.objects.bulk_update(invoices.values(), ["outstanding"])
+    reverse_journal(journal=payment.journal, user=user, remark=f"Cancelled {payment.number}")
+    payment.docstatus = Payment.DocStatus.CANCELLED
+    payment.save(update_fields=["docstatus"])
+    return payment
+
+
+def allocate_oldest_first(*, amount, invoices) -> list[Allocation]:
+    """Spread `amount` over `invoices` (oldest due first), each up to its outstanding."""
+    left = to_money(amount)
+    allocations = []
+    for invoice in sorted(invoices, key=lambda invoice: (invoice.due_date, invoice.pk)):
+        if left <= 0:
+            break
+        share = min(left, invoice.outstanding)
+        if share > 0:
+            allocations.append(Allocation(invoice, share))
+            left -= share
+    return allocations
+
+
+def _payment_amount(amount) -> Decimal:
+    amount = to_money(amount)
+    if amount <= 0:
+        raise ValidationError("The amount must be more than 0.")
+    if amount >= LARGEST_RATE:
+        raise ValidationError(f"{amount:,.2f} is too large an amount.")
+    return amount
+
+
+def _check_paid_to(account, company):
+    if account.company_id != company.pk:
+        raise ValidationError(f"{account} belongs to another company, not {company}.")
+    if account.account_type not in PAYMENT_ACCOUNT_TYPES or account.is_group:
+        raise ValidationError(f"{account} is not a cash or bank ledger; choose one that is.")
+
+
+def _locked_allocations(allocations, *, company, customer) -> list[Allocation]:
+    """The allocations with their invoices locked and checked; amounts rounded to cents."""
+    allocations = [Allocation(a.invoice, _payment_amount(a.amount)) for a in allocations]
+    invoices = _lock_invoices({allocation.invoice.pk for allocation in allocations})
+    wanted: dict[int, Decimal] = {}
+    for allocation in allocations:
+        invoice = invoices[allocation.invoice.pk]
+        _check_allocatable(invoice, company=company, customer=customer)
+        wanted[invoice.pk] = wanted.get(invoice.pk, ZERO) + allocation.amount
+        if wanted[invoice.pk] > invoice.outstanding:
+            raise ValidationError(
+                f"{invoice} has {invoice.outstanding:,.2f} outstanding; "
+                f"{wanted[invoice.pk]:,.2f} cannot be allocated to it."
+            )
+    return [Allocation(invoices[a.invoice.pk], a.amount) for a in allocations]
+
+
+def _lock_invoices(pks) -> dict[int, SalesInvoice]:
+    """The invoices locked in primary-key order, so two payments never deadlock."""
+    locked = SalesInvoice.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    return {invoice.pk: invoice for invoice in locked}
+
+
+def _check_allocatable(invoice, *, company, customer):
+    if invoice.customer_id != customer.pk or invoice.company_id != company.pk:
+        raise ValidationError(f"{invoice} is not an invoice of {customer} in {company}.")
+    if invoice.docstatus != SalesInvoice.DocStatus.SUBMITTED:
+        raise ValidationError(
+            f"{invoice} is {invoice.get_docstatus_display().lower()}; only submitted invoices "
+            "can be paid."
+        )
+
+
+def _apply_allocations(payment, allocations, *, allocated_on):
+    PaymentAllocation.objects.bulk_create(
+        PaymentAllocation(
+            payment=payment,
+            invoice=allocation.invoice,
+            amount=allocation.amount,
+            allocated_on=allocated_on,
+        )
+        for allocation in allocations
+    )
+    invoices = {allocation.invoice.pk: allocation.invoice for allocation in allocations}
+    for allocation in allocations:
+        invoices[allocation.invoice.pk].outstanding -= allocation.amount
+    SalesInvoice.objects.bulk_update(invoices.values(), ["outstanding"])
