@@ -69,7 +69,7 @@ ACCOUNTS_USER = {
     "accounts.account": READ,
     "accounts.journalentry": (VIEW, ADD),
     "accounts.glentry": READ,
-    **dict.fromkeys(INVOICE_MODELS, WRITE),
+    **dict.fromkeys(INVOICE_MODELS, ALL),  # deleting is for drafts only
     **dict.fromkeys(PAYMENT_MODELS, WRITE),
 }
 ACCOUNTS_MANAGER = {

@@ -112,6 +112,11 @@ class SalesInvoice(models.Model):
         ]
         indexes = [
             models.Index(fields=["customer", "company", "docstatus"], name="sales_invoice_party"),
+            models.Index(
+                fields=["company", "customer", "due_date"],
+                condition=Q(docstatus="submitted") & Q(outstanding__gt=0),
+                name="sales_invoice_open",
+            ),
         ]
 
     def __str__(self):
