@@ -17,9 +17,12 @@ def to_money(value) -> Decimal:
     if isinstance(value, float):
         raise TypeError("Money must be a Decimal, int or str, never a float.")
     try:
-        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, TypeError) as exc:
         raise ValidationError(f"{value!r} is not an amount of money.") from exc
+    if not amount.is_finite():  # NaN passes quantize unchanged
+        raise ValidationError(f"{value!r} is not an amount of money.")
+    return amount
 
 
 # --- companies ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ PAYMENT_VOUCHER_TYPE = "Payment"
 PAYMENT_ACCOUNT_TYPES = (Account.Type.CASH, Account.Type.BANK)
 RATE_STEP = Decimal("0.000001")  # quantities and rates keep six decimal places
 LARGEST_RATE = Decimal(10) ** 12  # 18 digits of which 6 are decimals
+LARGEST_AMOUNT = Decimal(10) ** 16  # 18 digits of which 2 are decimals
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -506,7 +507,7 @@ def _payment_amount(amount) -> Decimal:
     amount = to_money(amount)
     if amount <= 0:
         raise ValidationError("The amount must be more than 0.")
-    if amount >= LARGEST_RATE:
+    if amount >= LARGEST_AMOUNT:
         raise ValidationError(f"{amount:,.2f} is too large an amount.")
     return amount
 

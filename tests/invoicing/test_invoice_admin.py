@@ -71,11 +71,22 @@ def test_the_admin_deletes_a_draft(admin_client, customer, widget):
 @pytest.mark.parametrize(
     ("role", "allowed", "refused"),
     [
-        ("Sales User", ["view_salesinvoice"], ["add_salesinvoice", "change_salesinvoice"]),
+        (
+            "Sales User",
+            ["view_salesinvoice", "view_payment"],
+            ["add_salesinvoice", "change_salesinvoice", "add_payment"],
+        ),
         (
             "Accounts User",
-            ["view_salesinvoice", "add_salesinvoice", "change_salesinvoice"],
-            ["delete_salesinvoice"],
+            [
+                "view_salesinvoice",
+                "add_salesinvoice",
+                "change_salesinvoice",
+                "delete_salesinvoice",  # drafts only, as the service insists
+                "add_payment",
+                "change_payment",
+            ],
+            ["delete_payment"],
         ),
         ("Accounts Manager", ["delete_salesinvoice", "change_salesinvoiceline"], []),
         (
