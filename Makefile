@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo_sales
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST)
 
 test: $(STAMP)

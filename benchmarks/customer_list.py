@@ -136,9 +136,11 @@ WITH_CUSTOMER = f"""{BATCH_ROWS}
 
 LOAD_STATEMENTS = [
     f"""INSERT INTO crm_customer (id, code, name, customer_type, disabled, frozen, tax_id, website,
-            notes, created_at, updated_at, company_id, customer_group_id, territory_id)
+            notes, credit_days_rule, created_at, updated_at, company_id, customer_group_id,
+            territory_id)
         SELECT {new_id("crm_customer")}, 'BENCH-' || lpad(n::text, 7, '0'), {NAME}, 'company',
-            mod(n, 37) = 0, mod(n, 53) = 0, 'DE' || lpad(n::text, 9, '0'), '', '', now(), now(),
+            mod(n, 37) = 0, mod(n, 53) = 0, 'DE' || lpad(n::text, 9, '0'), '', '', '', now(),
+            now(),
             {pick("companies", "bigint")}, {pick("groups", "bigint")},
             {pick("territories", "bigint")}
         FROM {BATCH_ROWS}""",
