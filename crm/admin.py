@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import CompanyAdmin
 from accounts.models import Company
 
 from . import selectors, services
@@ -23,6 +24,24 @@ from .models import (
 )
 
 
+class CreditLimitWarningMixin:
+    """After a credit limit is saved, warn about every outstanding already above it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "credit_limit" in form.changed_data and obj.credit_limit is not None:
+            for warning in selectors.credit_limit_warnings(set_on=obj):
+                self.message_user(request, warning, messages.WARNING)
+
+
+admin.site.unregister(Company)
+
+
+@admin.register(Company)
+class CompanyWithCustomersAdmin(CreditLimitWarningMixin, CompanyAdmin):
+    """The company admin, warning when its global credit limit is below customers' balances."""
+
+
 class TreeMasterAdmin(admin.ModelAdmin):
     list_display = ["name", "parent", "is_group"]
     list_filter = ["is_group"]
@@ -37,7 +56,7 @@ class TreeMasterAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomerGroup)
-class CustomerGroupAdmin(TreeMasterAdmin):
+class CustomerGroupAdmin(CreditLimitWarningMixin, TreeMasterAdmin):
     pass
 
 
@@ -97,7 +116,7 @@ class PartyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(PartyAdmin):
+class CustomerAdmin(CreditLimitWarningMixin, PartyAdmin):
     list_display = [
         "code",
         "name",

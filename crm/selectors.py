@@ -554,18 +554,15 @@ def customer_credit(*, customer) -> CustomerCredit:
 
 def credit_limit_warnings(*, set_on) -> list[str]:
     """A warning for each ledger whose outstanding is above a credit limit set on `set_on`: a
-    customer, or a customer group passing its limit down to the customers below it.
+    customer, a customer group passing its limit down to the customers below it, or a
+    company whose global limit applies to customers without one of their own.
 
     Saving such a limit is allowed (the outstanding is already there); the warning says so.
     """
-    if isinstance(set_on, Customer):
-        customers = [set_on]
-    else:
-        customers = Customer.objects.filter(customer_group__in=subtree(set_on))
     groups = _groups_nearest_first()
     ledgers = (
-        ledgers_annotated_with_balance()
-        .filter(customer__in=customers, balance__gt=0)
+        _ledgers_under(set_on)
+        .filter(balance__gt=0)
         .select_related("customer")
         .order_by("customer__name", "customer__code", "company__name")
     )
@@ -582,6 +579,16 @@ def credit_limit_warnings(*, set_on) -> list[str]:
         more = len(warnings) - MAX_CREDIT_WARNINGS
         warnings[MAX_CREDIT_WARNINGS:] = [f"{more} more outstanding balances are above it."]
     return warnings
+
+
+def _ledgers_under(holder):
+    """The customer ledgers a credit limit set on `holder` may apply to."""
+    ledgers = ledgers_annotated_with_balance().filter(customer__isnull=False)
+    if isinstance(holder, Customer):
+        return ledgers.filter(customer=holder)
+    if isinstance(holder, Company):
+        return ledgers.filter(company=holder)
+    return ledgers.filter(customer__customer_group__in=subtree(holder))
 
 
 def _groups_nearest_first() -> dict[int, list[CustomerGroup]]:

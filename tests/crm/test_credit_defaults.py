@@ -387,3 +387,51 @@ def test_the_customer_page_shows_own_terms_as_set_on_the_customer(role_client, a
 def test_the_customer_page_without_terms_says_due_on_the_invoice_date(role_client, acme):
     card = defaults_card(role_client("Sales User"), acme)
     assert "Payment terms Due on the invoice date Credit limit None" in card
+
+
+# --- the company's global limit and the admin ---------------------------------------------
+
+
+def test_a_company_limit_warns_about_customers_without_a_limit_of_their_own(company, acme, retail):
+    own_limit = CustomerFactory(name="Own Limit", company=company, credit_limit=Decimal("900"))
+    post_sale(acme, Decimal("700"))
+    post_sale(own_limit, Decimal("800"))
+    set_terms(company, limit=Decimal("500"))
+    assert selectors.credit_limit_warnings(set_on=company) == [
+        "Credit limit 500.00 is below the outstanding 700.00 of Acme (CUST-00001) in Demo Trading."
+    ]
+
+
+@pytest.mark.parametrize("target", ["company", "acme", "retail"])
+def test_the_admin_warns_when_a_limit_is_saved_below_the_outstanding(
+    admin_client, company, acme, retail, target
+):
+    post_sale(acme, Decimal("700"))
+    obj = {"company": company, "acme": acme, "retail": retail}[target]
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    data.update({"credit_limit": "500", **management_forms(admin_client.get(url))})
+    response = admin_client.post(url, data, follow=True)
+    assert response.redirect_chain
+    assert (
+        "Credit limit 500.00 is below the outstanding 700.00 of Acme (CUST-00001) in Demo Trading."
+        in messages_of(response)
+    )
+
+
+def management_forms(response):
+    """The inline formsets' management data and rows, as the admin page renders them."""
+    data = {}
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        for form in [formset.management_form, *formset.forms]:
+            for name in form.fields:
+                value = form[name].value()
+                if value not in (None, False):
+                    data[form[name].html_name] = value
+    return data
