@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "crm",
     "invoicing",
+    "dataimport",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DataImportConfig(AppConfig):
+    name = "dataimport"
+    verbose_name = "Data import"
