@@ -13,6 +13,7 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 from accounts.models import Account, Company
 from accounts.services import next_numbers
+from config.bulk import insert_rows
 
 from .models import (
     Address,
@@ -219,7 +220,7 @@ class _NameBook:
 
 
 def _create_ledgers(kind, openings, names):
-    """Open a ledger for each (party, company) pair."""
+    """Open a ledger for each (party, company) pair: two bulk writes for the whole batch."""
     if not openings:
         return []
     group_ids = {getattr(company, f"{kind.group_attr}_id") for _, company in openings}
@@ -237,12 +238,35 @@ def _create_ledgers(kind, openings, names):
                 account_type=kind.account_type,
             )
         )
-    Account.objects.bulk_create(accounts)
-    ledgers = [
-        PartyLedger(**{kind.field: party}, company=account.company, account=account)
-        for (party, _), account in zip(openings, accounts, strict=True)
-    ]
-    return PartyLedger.objects.bulk_create(ledgers)
+    account_ids = insert_rows(Account, LEDGER_ACCOUNT_FIELDS, _values(accounts))
+    ledgers = []
+    for (party, company), account, pk in zip(openings, accounts, account_ids, strict=True):
+        account.pk = pk
+        ledgers.append(PartyLedger(**{kind.field: party}, company=company, account=account))
+    fields = [f"{kind.field}_id", "company_id", "account_id"]
+    ledger_ids = insert_rows(PartyLedger, fields, _values(ledgers, fields))
+    for ledger, pk in zip(ledgers, ledger_ids, strict=True):
+        ledger.pk = pk
+        ledger._state.adding = False
+    for account in accounts:
+        account._state.adding = False
+    return ledgers
+
+
+LEDGER_ACCOUNT_FIELDS = [
+    "company_id",
+    "parent_id",
+    "name",
+    "number",
+    "is_group",
+    "root_type",
+    "account_type",
+    "frozen",
+]
+
+
+def _values(objects, fields=LEDGER_ACCOUNT_FIELDS):
+    return [tuple(getattr(obj, field) for field in fields) for obj in objects]
 
 
 def _rename_ledgers(kind, ledgers, party_by_id, names):
