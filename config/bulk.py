@@ -29,7 +29,8 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> list[
 def _copy_rows(model, fields, rows):
     table = model._meta.db_table
     pk_column = model._meta.pk.column
-    given = [model._meta.get_field(_field_name(f)) for f in fields]
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    given = [by_attname[name] for name in fields]
     defaults = _defaults_for_the_rest(model, given)
     columns = [pk_column, *(f.column for f in given), *(f.column for f, _ in defaults)]
     default_values = tuple(value for _, value in defaults)
@@ -70,8 +71,3 @@ def _bulk_create_rows(model, fields, rows):
     objects = [model(**dict(zip(fields, row, strict=True))) for row in rows]
     model.objects.bulk_create(objects, batch_size=500)
     return [obj.pk for obj in objects]
-
-
-def _field_name(attribute):
-    """ "company_id" -> "company": `get_field` knows foreign keys by their field name."""
-    return attribute[:-3] if attribute.endswith("_id") else attribute

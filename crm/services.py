@@ -10,6 +10,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils import timezone
 
 from accounts.models import Account, Company
 from accounts.services import next_numbers
@@ -66,16 +67,22 @@ def assign_codes(parties) -> None:
     parties = [party for party in parties if not party.code]
     if not parties:
         return
-    kind = KIND_OF_MODEL[type(parties[0])]
+    for party, code in zip(parties, free_codes(type(parties[0]), len(parties)), strict=True):
+        party.code = code
+
+
+def free_codes(model, count, *, also_taken=frozenset()) -> list[str]:
+    """The next `count` codes of the model's series that no party (and nothing in
+    `also_taken`, upper-case) has yet; the series moves on past them."""
+    kind = KIND_OF_MODEL[model]
     codes = []
-    while len(codes) < len(parties):
-        candidates = next_numbers(prefix=kind.code_prefix, count=len(parties) - len(codes))
+    while len(codes) < count:
+        candidates = next_numbers(prefix=kind.code_prefix, count=count - len(codes))
         taken = set(
             kind.model.objects.filter(code__in=candidates).order_by().values_list("code", flat=True)
         )
-        codes.extend(code for code in candidates if code not in taken)
-    for party, code in zip(parties, codes, strict=True):
-        party.code = code
+        codes.extend(c for c in candidates if c not in taken and c.upper() not in also_taken)
+    return codes
 
 
 # --- ledgers ----------------------------------------------------------------------------
@@ -223,34 +230,32 @@ def _create_ledgers(kind, openings, names):
     """Open a ledger for each (party, company) pair: two bulk writes for the whole batch."""
     if not openings:
         return []
-    group_ids = {getattr(company, f"{kind.group_attr}_id") for _, company in openings}
-    root_types = dict(Account.objects.filter(pk__in=group_ids).values_list("pk", "root_type"))
-    accounts = []
-    for party, company in openings:
-        group_id = getattr(company, f"{kind.group_attr}_id")
-        accounts.append(
-            Account(
-                company=company,
-                parent_id=group_id,
-                name=names.name_for(party, company),
-                is_group=False,
-                root_type=root_types[group_id],
-                account_type=kind.account_type,
-            )
-        )
-    account_ids = insert_rows(Account, LEDGER_ACCOUNT_FIELDS, _values(accounts))
     ledgers = []
-    for (party, company), account, pk in zip(openings, accounts, account_ids, strict=True):
-        account.pk = pk
-        ledgers.append(PartyLedger(**{kind.field: party}, company=company, account=account))
-    fields = [f"{kind.field}_id", "company_id", "account_id"]
-    ledger_ids = insert_rows(PartyLedger, fields, _values(ledgers, fields))
-    for ledger, pk in zip(ledgers, ledger_ids, strict=True):
-        ledger.pk = pk
-        ledger._state.adding = False
-    for account in accounts:
-        account._state.adding = False
+    for (party, company), account_row, ledger_row in _insert_ledgers(kind, openings, names):
+        account = Account(**dict(zip(["pk", *LEDGER_ACCOUNT_FIELDS], account_row, strict=True)))
+        account.company = company
+        ledger = PartyLedger(
+            pk=ledger_row[0],
+            **{kind.field: party},
+            company=company,
+            account=account,
+            opened_at=ledger_row[-1],
+        )
+        for obj in (account, ledger):
+            obj._state.adding = False
+        ledgers.append(ledger)
     return ledgers
+
+
+def open_ledgers_of_new_customers(customers, *, companies) -> None:
+    """Receivable ledgers for customers just written in bulk, none of which has one yet: the
+    i-th in companies[i]. `customers` need only `pk`, `name` and `code`."""
+    openings = list(zip(customers, companies, strict=True))
+    if not openings:
+        return
+    kind = KIND_OF_MODEL[Customer]
+    _require_groups(kind, set(companies))
+    _insert_ledgers(kind, openings, _NameBook(openings))
 
 
 LEDGER_ACCOUNT_FIELDS = [
@@ -265,8 +270,33 @@ LEDGER_ACCOUNT_FIELDS = [
 ]
 
 
-def _values(objects, fields=LEDGER_ACCOUNT_FIELDS):
-    return [tuple(getattr(obj, field) for field in fields) for obj in objects]
+def _insert_ledgers(kind, openings, names):
+    """Write an account and a PartyLedger for each (party, company) pair; returns
+    (pair, account row, ledger row) triples, each row starting with its new pk."""
+    group_ids = {getattr(company, f"{kind.group_attr}_id") for _, company in openings}
+    root_types = dict(Account.objects.filter(pk__in=group_ids).values_list("pk", "root_type"))
+    account_rows = []
+    for party, company in openings:
+        group_id = getattr(company, f"{kind.group_attr}_id")
+        name = names.name_for(party, company)
+        root_type = root_types[group_id]
+        account_rows.append(
+            (company.pk, group_id, name, "", False, root_type, kind.account_type, False)
+        )
+    account_ids = insert_rows(Account, LEDGER_ACCOUNT_FIELDS, account_rows)
+    now = timezone.now()
+    ledger_rows = [
+        (party.pk, company.pk, account_id, now)
+        for (party, company), account_id in zip(openings, account_ids, strict=True)
+    ]
+    ledger_fields = [f"{kind.field}_id", "company_id", "account_id", "opened_at"]
+    ledger_ids = insert_rows(PartyLedger, ledger_fields, ledger_rows)
+    return [
+        (pair, (account_id, *account_row), (ledger_id, *ledger_row))
+        for pair, account_id, account_row, ledger_id, ledger_row in zip(
+            openings, account_ids, account_rows, ledger_ids, ledger_rows, strict=True
+        )
+    ]
 
 
 def _rename_ledgers(kind, ledgers, party_by_id, names):

@@ -1,0 +1,148 @@
+"""What every batched import shares: modes, row problems, and parsing cells a clerk typed.
+
+The importers themselves live with their models (`crm/importing.py`, ...); the import page
+(`dataimport`) reads files into rows and hands them over. Cells arrive as text.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+
+class Mode(StrEnum):
+    INSERT = "insert", "Insert new records only"
+    UPDATE = "update", "Update existing records only"
+    UPSERT = "upsert", "Insert new and update existing"
+
+    def __new__(cls, value, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class Outcome(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one cell (or, without a column, with the whole row)."""
+
+    row: int  # the row's number in the file, as the user sees it (the header is row 1)
+    column: str  # the header as it is in the file
+    value: str
+    message: str
+
+    def __str__(self):
+        where = f"row {self.row}" + (f", {self.column}" if self.column else "")
+        shown = f" {self.value!r}:" if self.value else ":"
+        return f"{where}{shown} {self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field an import understands, the header of its template and the headers it also
+    accepts (matched case-, space- and punctuation-insensitively)."""
+
+    field: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+
+    def add(self, outcome: Outcome):
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged + self.invalid
+
+
+@dataclass
+class Plan:
+    """The outcome of every row, before anything is written (the dry run's result)."""
+
+    counts: Counts = field(default_factory=Counts)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problems
+
+
+# --- cells --------------------------------------------------------------------------------
+
+TRUE_WORDS = {"1", "y", "yes", "true", "t", "x", "on", "ja", "oui", "si", "sí"}
+FALSE_WORDS = {"", "0", "n", "no", "false", "f", "off", "nein", "non"}
+EMPTY_MARKERS = {"null", "none", "n/a", "na", "-", "--"}
+
+
+def clean(text) -> str:
+    """The cell without its padding; text is otherwise kept as it is."""
+    return "" if text is None else str(text).strip()
+
+
+def blank(text) -> str:
+    """For a cell holding a number, a choice or a name to look up: the markers spreadsheets
+    use for "nothing" ("NULL", "n/a", "-") count as empty. Free text keeps them verbatim."""
+    text = clean(text)
+    return "" if text.lower() in EMPTY_MARKERS else text
+
+
+def parse_bool(text) -> bool:
+    word = blank(text).lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("use yes or no")
+
+
+def parse_decimal(text, *, places=2, minimum=None) -> Decimal | None:
+    """A number as a clerk types it: "1,234.50", "1234,50", "1 234.5"; "" is None."""
+    text = blank(text).replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None
+    if "," in text and "." in text:  # the last separator is the decimal one
+        thousands = "," if text.rfind(".") > text.rfind(",") else "."
+        text = text.replace(thousands, "")
+    text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("not a number") from None
+    if not number.is_finite():
+        raise ValueError("not a number")
+    if number != round(number, places):
+        raise ValueError(f"use at most {places} decimal places")
+    if minimum is not None and number < minimum:
+        raise ValueError(f"must be at least {minimum}")
+    return number
+
+
+def duplicates(keys: Iterable[tuple[str, int]]) -> dict[int, int]:
+    """For (key, row) pairs: each row whose key an earlier row already had -> that row."""
+    first_row = {}
+    repeats = {}
+    for key, row in keys:
+        if not key:
+            continue
+        if key in first_row:
+            repeats[row] = first_row[key]
+        else:
+            first_row[key] = row
+    return repeats

@@ -1,0 +1,627 @@
+"""Importing customers in bulk: each with an optional primary contact and primary address.
+
+`CustomerImport.plan(rows)` validates every row against the database (one query per batch
+of BATCH_SIZE rows for the existing customers, the small master tables read once) and says
+what each row would do: new, updated, unchanged or invalid, with a Problem for every bad
+cell. `CustomerImport.write(plan)` then writes the new and changed customers in bulk (COPY on
+PostgreSQL), with their history, receivable ledgers, contacts and addresses, in the caller's
+transaction. Bulk writes fire no signals, so ledgers are opened here, through the ledger
+naming rules of `crm.services`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from types import SimpleNamespace
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django_countries import countries
+
+from accounts.models import Company
+from config.bulk import insert_rows
+from config.importing import (
+    Column,
+    Mode,
+    Outcome,
+    Plan,
+    Problem,
+    blank,
+    clean,
+    duplicates,
+    parse_bool,
+    parse_decimal,
+)
+from pricing.models import PriceList
+
+from .models import (
+    Address,
+    AddressLink,
+    Contact,
+    ContactEmail,
+    ContactLink,
+    ContactPhone,
+    Customer,
+    CustomerGroup,
+    Territory,
+)
+from .services import (
+    free_codes,
+    normalize_phone,
+    open_ledgers_of_new_customers,
+    open_party_ledgers,
+)
+
+BATCH_SIZE = 5000
+
+COLUMNS = [
+    Column("code", "Code", ("customer id", "customer code", "customer no", "customer number")),
+    Column(
+        "name",
+        "Name",
+        ("customer name", "customer", "company", "company name", "full name"),
+        required=True,
+        help="The customer's name: a company's or a person's.",
+    ),
+    Column("customer_type", "Type", ("customer type", "kind"), help="Company or Individual."),
+    Column(
+        "company",
+        "Selling company",
+        ("our company", "accounting company", "company abbreviation"),
+        help="Our company that sells to the customer: its name or abbreviation.",
+    ),
+    Column("customer_group", "Customer group", ("group", "segment", "customer segment")),
+    Column("territory", "Territory", ("sales territory", "sales region")),
+    Column("tax_id", "Tax ID", ("vat", "vat id", "vat number", "tax number", "tax no")),
+    Column("website", "Website", ("web", "url", "homepage", "web site")),
+    Column("notes", "Notes", ("note", "comment", "comments", "remarks")),
+    Column("credit_limit", "Credit limit", ("limit",)),
+    Column("credit_days_rule", "Credit days rule", ("payment terms rule",)),
+    Column("credit_days", "Credit days", ("payment days", "payment terms days")),
+    Column("default_price_list", "Price list", ("default price list", "selling price list")),
+    Column("disabled", "Disabled", ("inactive",)),
+    Column("contact_first_name", "Contact first name", ("first name", "firstname", "given name")),
+    Column("contact_last_name", "Contact last name", ("last name", "lastname", "surname")),
+    Column("contact_name", "Contact name", ("contact", "contact person")),
+    Column("email", "Email", ("e-mail", "email address", "mail", "contact email", "email id")),
+    Column("phone", "Phone", ("phone 1", "telephone", "tel", "mobile", "phone number")),
+    Column("address_line1", "Address line 1", ("address", "street", "address 1", "street 1")),
+    Column("address_line2", "Address line 2", ("address 2", "street 2")),
+    Column("city", "City", ("town",)),
+    Column("state", "State", ("county", "province", "state/county")),
+    Column("postal_code", "Postal code", ("zip", "zip code", "postcode", "post code", "plz")),
+    Column("country", "Country", ("country code", "country name")),
+]
+COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
+
+CUSTOMER_FIELDS = [
+    "code",
+    "name",
+    "customer_type",
+    "company_id",
+    "customer_group_id",
+    "territory_id",
+    "tax_id",
+    "website",
+    "notes",
+    "credit_limit",
+    "credit_days_rule",
+    "credit_days",
+    "default_price_list_id",
+    "disabled",
+]
+CONTACT_FIELDS = ["contact_first_name", "contact_last_name", "email", "phone"]
+ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "postal_code", "country"]
+TYPE_WORDS = {
+    "company": Customer.Kind.COMPANY,
+    "business": Customer.Kind.COMPANY,
+    "organisation": Customer.Kind.COMPANY,
+    "organization": Customer.Kind.COMPANY,
+    "individual": Customer.Kind.INDIVIDUAL,
+    "person": Customer.Kind.INDIVIDUAL,
+    "private": Customer.Kind.INDIVIDUAL,
+}
+RULE_WORDS = {
+    "fixed_days": "fixed_days",
+    "fixed days": "fixed_days",
+    "days after invoice": "fixed_days",
+    "end_of_next_month": "end_of_next_month",
+    "end of next month": "end_of_next_month",
+    "last day of next month": "end_of_next_month",
+}
+check_url = URLValidator()
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What the page fills in where the file says nothing."""
+
+    company: Company
+    customer_group: CustomerGroup
+    territory: Territory
+    customer_type: str = Customer.Kind.COMPANY
+
+
+@dataclass
+class Row:
+    """One valid row: the customer's values, its contact and address, and what it will do."""
+
+    number: int
+    values: dict
+    contact: dict
+    address: dict
+    outcome: Outcome = Outcome.NEW
+    existing_id: int | None = None
+
+
+@dataclass
+class CustomerPlan(Plan):
+    rows: list[Row] = field(default_factory=list)
+
+
+class CustomerImport:
+    """One import of customers: its mode, defaults, who runs it and the headers of the file
+    (field -> header as in the file, from the page's header matching)."""
+
+    columns = COLUMNS
+
+    def __init__(self, *, mode: Mode, defaults: Defaults, headers: dict[str, str], user=None):
+        self.mode, self.defaults, self.headers, self.user = mode, defaults, headers, user
+        self.lookups = _Lookups()
+
+    # --- the dry run ----------------------------------------------------------------------
+
+    def plan(self, rows: Iterable) -> CustomerPlan:
+        """`rows` are (row number, {field: text}) pairs; nothing is written."""
+        plan = CustomerPlan()
+        missing = [c for c in COLUMNS if c.required and c.field not in self.headers]
+        if missing and self.mode != Mode.UPDATE:
+            names = ", ".join(column.header for column in missing)
+            raise ValidationError(f"The file has no {names} column; it is required.")
+        if self.mode != Mode.INSERT and "code" not in self.headers:
+            raise ValidationError("Updating needs a Code column to find each customer.")
+        iterator = iter(rows)
+        seen_codes: dict[str, int] = {}
+        while batch := list(islice(iterator, BATCH_SIZE)):
+            self._plan_batch(batch, plan, seen_codes)
+        return plan
+
+    def _plan_batch(self, batch, plan, seen_codes):
+        parsed = [self._parse(number, cells, plan) for number, cells in batch]
+        codes = [(row.values["code"].upper(), row.number) for row in parsed if row is not None]
+        repeats = duplicates([*((code, row) for code, row in seen_codes.items()), *codes])
+        existing = _existing_customers([code for code, _ in codes])
+        for row in parsed:
+            if row is None:
+                plan.counts.add(Outcome.INVALID)
+                continue
+            code = row.values["code"].upper()
+            if row.number in repeats:
+                self._problem(
+                    plan, row.number, "code", row.values["code"],
+                    f"the same code is on row {repeats[row.number]}; codes must be unique.",
+                )  # fmt: skip
+                plan.counts.add(Outcome.INVALID)
+                continue
+            if code:
+                seen_codes[code] = row.number
+            if self._decide(row, existing.get(code), plan):
+                plan.rows.append(row)
+            plan.counts.add(row.outcome)
+
+    def _decide(self, row, current, plan) -> bool:
+        """Set the row's outcome against the customer with its code; False: not written."""
+        if current is None:
+            if self.mode == Mode.UPDATE:
+                message = (
+                    "no customer has this code; use insert-or-update to add it."
+                    if row.values["code"]
+                    else "give the code of the customer to update."
+                )
+                self._problem(plan, row.number, "code", row.values["code"], message)
+                row.outcome = Outcome.INVALID
+                return False
+            row.outcome = Outcome.NEW
+            return True
+        if self.mode == Mode.INSERT:
+            self._problem(
+                plan, row.number, "code", row.values["code"],
+                f"{current['name']} already has this code; choose update or insert-or-update.",
+            )  # fmt: skip
+            row.outcome = Outcome.INVALID
+            return False
+        row.existing_id = current["id"]
+        changed = any(
+            current[name] != value
+            for name, value in row.values.items()
+            if name != "code" and self._given(name)
+        )
+        row.outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
+        return changed
+
+    def _given(self, attname) -> bool:
+        """Whether the file has the column behind `attname` (else the default applies)."""
+        return attname.removesuffix("_id") in self.headers
+
+    # --- one row ----------------------------------------------------------------------------
+
+    def _parse(self, number, cells, plan) -> Row | None:
+        problems_before = len(plan.problems)
+        cell = {name: clean(cells.get(name, "")) for name in self.headers}
+        values = self._customer_values(number, cell, plan)
+        contact = self._contact(number, cell, values, plan)
+        address = self._address(number, cell, plan)
+        if len(plan.problems) > problems_before:
+            return None
+        return Row(number, values, contact, address)
+
+    def _customer_values(self, number, cell, plan):
+        problem = self._reporter(number, cell, plan)
+        if "name" in self.headers and not cell.get("name"):
+            problem("name", "a name is required.")
+        defaults = self.defaults
+        values = {
+            "code": self._text(cell, "code", 40, problem),
+            "name": self._text(cell, "name", 140, problem),
+            "customer_type": self._choice(cell, "customer_type", TYPE_WORDS, problem)
+            or defaults.customer_type,
+            "company_id": self._look_up(cell, "company", self.lookups.companies, problem)
+            or defaults.company.pk,
+            "customer_group_id": self._leaf(cell, "customer_group", self.lookups.groups, problem)
+            or defaults.customer_group.pk,
+            "territory_id": self._leaf(cell, "territory", self.lookups.territories, problem)
+            or defaults.territory.pk,
+            "tax_id": self._text(cell, "tax_id", 40, problem),
+            "website": self._website(cell, problem),
+            "notes": cell.get("notes", ""),
+            "credit_limit": self._number(cell, "credit_limit", problem),
+            "credit_days_rule": self._choice(cell, "credit_days_rule", RULE_WORDS, problem),
+            "credit_days": self._days(cell, problem),
+            "default_price_list_id": self._look_up(
+                cell, "default_price_list", self.lookups.price_lists, problem
+            ),
+            "disabled": self._flag(cell, "disabled", problem),
+        }
+        if values["credit_days_rule"] == "fixed_days" and values["credit_days"] is None:
+            problem("credit_days", "give the number of days for fixed-days terms.")
+        return values
+
+    def _contact(self, number, cell, values, plan) -> dict:
+        problem = self._reporter(number, cell, plan)
+        first, last = cell.get("contact_first_name", ""), cell.get("contact_last_name", "")
+        if not first and not last and cell.get("contact_name"):
+            first, _, last = cell["contact_name"].rpartition(" ")
+            first, last = (first, last) if first else (last, "")
+        email, phone = blank(cell.get("email", "")), blank(cell.get("phone", ""))
+        if not (first or last or email or phone):
+            return {}
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problem("email", "not an email address.")
+        country = self._country(cell, problem)
+        return {
+            "first_name": (first or last or values["name"])[:100],
+            "last_name": last[:100] if first else "",
+            "email": email.lower() if len(email) <= 254 else "",
+            "phone": normalize_phone(phone, country=country)[:40],
+        }
+
+    def _address(self, number, cell, plan) -> dict:
+        problem = self._reporter(number, cell, plan)
+        if not cell.get("address_line1"):
+            return {}
+        if not cell.get("city"):
+            problem("city", "an address needs a city.")
+        country = self._country(cell, problem)
+        if not country:
+            problem("country", "an address needs a country.")
+        return {
+            "line1": self._text(cell, "address_line1", 255, problem),
+            "line2": self._text(cell, "address_line2", 255, problem),
+            "city": self._text(cell, "city", 100, problem),
+            "state": self._text(cell, "state", 100, problem),
+            "postal_code": self._text(cell, "postal_code", 20, problem),
+            "country": country,
+        }
+
+    # --- cells ------------------------------------------------------------------------------
+
+    def _reporter(self, number, cell, plan):
+        def problem(name, message):
+            self._problem(plan, number, name, cell.get(name, ""), message)
+
+        return problem
+
+    def _problem(self, plan, number, name, value, message):
+        column = self.headers.get(name, COLUMN_BY_FIELD[name].header)
+        plan.problems.append(Problem(number, column, value, message))
+
+    @staticmethod
+    def _text(cell, name, limit, problem) -> str:
+        text = cell.get(name, "")
+        if len(text) > limit:
+            problem(name, f"longer than {limit} characters ({len(text)}).")
+        return text
+
+    @staticmethod
+    def _choice(cell, name, words, problem) -> str:
+        text = blank(cell.get(name, ""))
+        key = " ".join(text.lower().replace("-", " ").split())
+        if not key:
+            return ""
+        if key in words:
+            return words[key]
+        if key.replace(" ", "_") in words:
+            return words[key.replace(" ", "_")]
+        allowed = sorted({value for value in words.values() if value})
+        problem(name, f"use one of: {', '.join(allowed)}.")
+        return ""
+
+    @staticmethod
+    def _look_up(cell, name, table, problem) -> int | None:
+        text = blank(cell.get(name, ""))
+        if not text:
+            return None
+        found = table.get(text.casefold())
+        if found is None:
+            problem(name, f"no {COLUMN_BY_FIELD[name].header.lower()} has this name.")
+        return found
+
+    def _leaf(self, cell, name, table, problem) -> int | None:
+        pk = self._look_up(cell, name, table, problem)
+        if pk is not None and pk in self.lookups.group_nodes:
+            problem(name, "this is a group of others; choose one of the entries inside it.")
+        return pk
+
+    @staticmethod
+    def _website(cell, problem) -> str:
+        text = blank(cell.get("website", ""))
+        if not text:
+            return ""
+        url = text if "://" in text else f"http://{text}"
+        try:
+            check_url(url)
+        except ValidationError:
+            problem("website", "not a web address.")
+        if len(url) > 255:
+            problem("website", "longer than 255 characters.")
+        return url
+
+    @staticmethod
+    def _number(cell, name, problem) -> Decimal | None:
+        try:
+            return parse_decimal(cell.get(name, ""), minimum=0)
+        except ValueError as error:
+            problem(name, f"{error}.")
+            return None
+
+    @staticmethod
+    def _days(cell, problem) -> int | None:
+        text = blank(cell.get("credit_days", ""))
+        if not text:
+            return None
+        if not text.isdigit() or int(text) > 3650:
+            problem("credit_days", "use a whole number of days from 0 to 3650.")
+            return None
+        return int(text)
+
+    @staticmethod
+    def _flag(cell, name, problem) -> bool:
+        try:
+            return parse_bool(cell.get(name, ""))
+        except ValueError as error:
+            problem(name, f"{error}.")
+            return False
+
+    def _country(self, cell, problem) -> str:
+        text = blank(cell.get("country", ""))
+        if not text:
+            return ""
+        code = self.lookups.country(text)
+        if not code:
+            problem("country", "not a country name or ISO code.")
+        return code
+
+    # --- writing --------------------------------------------------------------------------
+
+    def write(self, plan: CustomerPlan) -> None:
+        """Write what `plan` found; call it in a transaction, with a plan without problems."""
+        if not plan.is_valid:
+            raise ValidationError("Fix the problems the preview lists before importing.")
+        new = [row for row in plan.rows if row.outcome == Outcome.NEW]
+        changed = [row for row in plan.rows if row.outcome == Outcome.UPDATED]
+        codes_in_file = {row.values["code"].upper() for row in new if row.values["code"]}
+        for start in range(0, len(new), BATCH_SIZE):
+            batch = new[start : start + BATCH_SIZE]
+            _insert_customers(batch, self.lookups, self.user, codes_in_file)
+        for start in range(0, len(changed), BATCH_SIZE):
+            _update_customers(changed[start : start + BATCH_SIZE], self._given, self.user)
+
+
+class _Lookups:
+    """The small master tables, read once per import, keyed by casefolded name."""
+
+    def __init__(self):
+        self.companies = {}
+        for pk, name, abbreviation in Company.objects.values_list("pk", "name", "abbreviation"):
+            self.companies[name.casefold()] = pk
+            self.companies[abbreviation.casefold()] = pk
+        self.companies_by_pk = Company.objects.in_bulk()
+        self.groups, self.territories, self.group_nodes = {}, {}, set()
+        for model, table in ((CustomerGroup, self.groups), (Territory, self.territories)):
+            for pk, name, is_group in model.objects.values_list("pk", "name", "is_group"):
+                table[name.casefold()] = pk
+                if is_group:
+                    self.group_nodes.add(pk)
+        self.price_lists = {
+            name.casefold(): pk for pk, name in PriceList.objects.values_list("pk", "name")
+        }
+        self._countries = {}
+        for code, name in countries:
+            self._countries[code.casefold()] = code
+            self._countries[name.casefold()] = code
+        for code, names in COUNTRY_ALIASES.items():
+            for name in names:
+                self._countries[name.casefold()] = code
+
+    def country(self, text) -> str:
+        return self._countries.get(" ".join(text.split()).casefold(), "")
+
+
+COUNTRY_ALIASES = {
+    "US": ["USA", "United States", "United States of America", "U.S.A.", "U.S."],
+    "GB": ["UK", "U.K.", "Great Britain", "England", "Scotland", "Wales", "Britain"],
+    "KR": ["South Korea", "Korea", "Republic of Korea", "Korea, Republic of"],
+    "KP": ["North Korea", "Korea, Democratic People's Republic of"],
+    "RU": ["Russia", "Russian Federation"],
+    "VN": ["Vietnam", "Viet Nam"],
+    "IR": ["Iran"],
+    "SY": ["Syria"],
+    "LA": ["Laos"],
+    "BO": ["Bolivia"],
+    "VE": ["Venezuela"],
+    "TZ": ["Tanzania"],
+    "MD": ["Moldova"],
+    "CZ": ["Czech Republic", "Czechia"],
+    "NL": ["Holland", "The Netherlands"],
+    "CI": ["Ivory Coast", "Cote d'Ivoire", "Côte d'Ivoire"],
+    "CD": ["Congo, the Democratic Republic of the", "DR Congo", "Democratic Republic of Congo"],
+    "CG": ["Congo", "Republic of the Congo"],
+    "MK": ["Macedonia", "North Macedonia"],
+    "TW": ["Taiwan"],
+    "BN": ["Brunei"],
+    "FM": ["Micronesia"],
+    "PS": ["Palestine", "Palestinian Territory"],
+    "VA": ["Holy See", "Vatican", "Holy See (Vatican City State)"],
+    "LY": ["Libya", "Libyan Arab Jamahiriya"],
+    "SJ": ["Svalbard & Jan Mayen Islands", "Svalbard and Jan Mayen"],
+    "UM": ["United States Minor Outlying Islands"],
+    "VI": ["United States Virgin Islands", "US Virgin Islands"],
+    "VG": ["British Virgin Islands"],
+    "FK": ["Falkland Islands", "Falkland Islands (Malvinas)"],
+    "PN": ["Pitcairn Islands"],
+    "AN": [],
+}
+
+
+def _existing_customers(codes) -> dict[str, dict]:
+    """The customers with these codes (upper-cased), with the fields an import can change."""
+    if not codes:
+        return {}
+    rows = (
+        Customer.objects.annotate(upper_code=Upper("code"))
+        .filter(upper_code__in=[code for code in codes if code])
+        .values("id", "upper_code", *CUSTOMER_FIELDS)
+    )
+    return {row["upper_code"]: row for row in rows}
+
+
+# --- bulk writes ----------------------------------------------------------------------------
+
+
+def _insert_customers(rows, lookups, user, codes_in_file):
+    now = timezone.now()
+    uncoded = sum(1 for row in rows if not row.values["code"])
+    codes = iter(free_codes(Customer, uncoded, also_taken=codes_in_file))
+    for row in rows:
+        row.values["code"] = row.values["code"] or next(codes)
+    values = [tuple(row.values[name] for name in CUSTOMER_FIELDS) for row in rows]
+    ids = insert_rows(Customer, CUSTOMER_FIELDS, values)
+    _record_history(Customer, ["id", *CUSTOMER_FIELDS], _with_ids(ids, values), "+", user, now)
+    open_ledgers_of_new_customers(
+        [
+            SimpleNamespace(pk=pk, name=row.values["name"], code=row.values["code"])
+            for pk, row in zip(ids, rows, strict=True)
+        ],
+        companies=[lookups.companies_by_pk[row.values["company_id"]] for row in rows],
+    )
+    owned = list(zip(ids, rows, strict=True))
+    _insert_contacts([(pk, row.contact) for pk, row in owned if row.contact], user, now)
+    _insert_addresses([(pk, row.address) for pk, row in owned if row.address], user, now)
+
+
+def _with_ids(ids, values):
+    return [(pk, *row) for pk, row in zip(ids, values, strict=True)]
+
+
+def _insert_contacts(pairs, user, now):
+    """A primary contact for each (customer id, contact values) pair."""
+    if not pairs:
+        return
+    fields = ["first_name", "last_name"]
+    values = [(contact["first_name"], contact["last_name"]) for _, contact in pairs]
+    ids = insert_rows(Contact, fields, values)
+    _record_history(Contact, ["id", *fields], _with_ids(ids, values), "+", user, now)
+    contacts = list(zip(ids, pairs, strict=True))
+    insert_rows(
+        ContactEmail,
+        ["contact_id", "email", "is_primary"],
+        [(pk, contact["email"], True) for pk, (_, contact) in contacts if contact["email"]],
+    )
+    insert_rows(
+        ContactPhone,
+        ["contact_id", "number", "is_primary"],
+        [(pk, contact["phone"], True) for pk, (_, contact) in contacts if contact["phone"]],
+    )
+    insert_rows(
+        ContactLink,
+        ["contact_id", "customer_id", "is_primary"],
+        [(pk, customer_id, True) for pk, (customer_id, _) in contacts],
+    )
+
+
+def _insert_addresses(pairs, user, now):
+    """A primary billing and shipping address for each (customer id, address values) pair."""
+    if not pairs:
+        return
+    fields = ["line1", "line2", "city", "state", "postal_code", "country"]
+    values = [tuple(address[name] for name in fields) for _, address in pairs]
+    ids = insert_rows(Address, fields, values)
+    _record_history(Address, ["id", *fields], _with_ids(ids, values), "+", user, now)
+    insert_rows(
+        AddressLink,
+        ["address_id", "customer_id", "is_primary_billing", "is_primary_shipping"],
+        [(pk, customer_id, True, True) for pk, (customer_id, _) in zip(ids, pairs, strict=True)],
+    )
+
+
+def _update_customers(rows, given, user):
+    """Save the changed fields of existing customers, with history; ledgers follow a new name
+    or company as they do on a single save."""
+    customers = Customer.objects.in_bulk([row.existing_id for row in rows])
+    fields = [name for name in CUSTOMER_FIELDS if name != "code" and given(name)]
+    now = timezone.now()
+    for row in rows:
+        customer = customers[row.existing_id]
+        for name in fields:
+            setattr(customer, name, row.values[name])
+        customer.updated_at = now
+    Customer.objects.bulk_update(customers.values(), [*fields, "updated_at"], batch_size=1000)
+    history_fields = ["id", *CUSTOMER_FIELDS, "created_at", "updated_at"]
+    _record_history(
+        Customer,
+        history_fields,
+        [tuple(getattr(c, name) for name in history_fields) for c in customers.values()],
+        "~",
+        user,
+        now,
+    )
+    open_party_ledgers(parties=list(customers.values()))
+
+
+def _record_history(model, fields, values, history_type, user, now):
+    """simple-history's rows for bulk writes (which its signals do not see)."""
+    stamps = [name for name in ("created_at", "updated_at") if name not in fields]
+    insert_rows(
+        model.history.model,
+        [*fields, *stamps, "history_date", "history_type", "history_user_id"],
+        [
+            (*row, *(now for _ in stamps), now, history_type, getattr(user, "pk", None))
+            for row in values
+        ],
+    )

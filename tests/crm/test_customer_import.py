@@ -1,0 +1,290 @@
+"""Importing customers in bulk: the dry run's verdict on every row, then the writes."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from config.importing import Mode
+from crm import importing
+from crm.importing import CustomerImport, Defaults
+from crm.models import (
+    AddressLink,
+    ContactLink,
+    Customer,
+    CustomerGroup,
+    PartyLedger,
+    Territory,
+)
+from tests.factories import CompanyFactory, CustomerFactory, UserFactory
+from tests.test_naughty_strings import STRINGS
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = {
+    "code": "Customer Id",
+    "name": "Company",
+    "contact_first_name": "First Name",
+    "contact_last_name": "Last Name",
+    "email": "Email",
+    "phone": "Phone 1",
+    "address_line1": "Street",
+    "city": "City",
+    "postal_code": "Zip",
+    "country": "Country",
+    "customer_group": "Group",
+    "territory": "Territory",
+    "company": "Selling company",
+    "credit_limit": "Credit limit",
+}
+
+
+@pytest.fixture
+def defaults(company):
+    return Defaults(
+        company=company,
+        customer_group=CustomerGroup.objects.leaves().first(),
+        territory=Territory.objects.leaves().first(),
+    )
+
+
+def an_import(defaults, mode=Mode.INSERT, headers=HEADERS, user=None):
+    return CustomerImport(mode=mode, defaults=defaults, headers=headers, user=user)
+
+
+def row(number=2, **cells):
+    base = {
+        "code": "",
+        "name": "Rasmussen Group",
+        "contact_first_name": "Sheryl",
+        "contact_last_name": "Baxter",
+        "email": "Zunigavanessa@smith.info",
+        "phone": "+49 30 901820",
+        "address_line1": "Unter den Linden 1",
+        "city": "Berlin",
+        "postal_code": "01067",
+        "country": "Germany",
+    }
+    return number, {**base, **cells}
+
+
+def imported(defaults, rows, **options):
+    job = an_import(defaults, **options)
+    plan = job.plan(rows)
+    assert plan.is_valid, [str(problem) for problem in plan.problems]
+    job.write(plan)
+    return plan
+
+
+def test_a_new_customer_gets_its_code_ledger_contact_address_and_history(defaults):
+    clerk = UserFactory()
+    plan = imported(defaults, [row()], user=clerk)
+
+    assert (plan.counts.new, plan.counts.total) == (1, 1)
+    customer = Customer.objects.get()
+    assert customer.code == "CUST-00001" and customer.company == defaults.company
+    ledger = PartyLedger.objects.get(customer=customer)
+    assert ledger.account.name == "Rasmussen Group - DT"
+    assert ledger.account.parent == defaults.company.receivable_group
+    link = ContactLink.objects.get(customer=customer)
+    contact = link.contact
+    assert link.is_primary and (contact.first_name, contact.last_name) == ("Sheryl", "Baxter")
+    assert contact.emails.get().email == "zunigavanessa@smith.info"
+    assert contact.phones.get().number == "+4930901820"
+    address = AddressLink.objects.get(customer=customer)
+    assert address.is_primary_billing and address.is_primary_shipping
+    assert (address.address.postal_code, address.address.country.code) == ("01067", "DE")
+    history = customer.history.get()
+    assert (history.history_type, history.history_user) == ("+", clerk)
+    assert contact.history.count() == address.address.history.count() == 1
+
+
+def test_the_dry_run_writes_nothing(defaults):
+    plan = an_import(defaults).plan([row(), row(3, name="Other")])
+    assert plan.counts.new == 2
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        ({"name": ""}, "Company", "a name is required."),
+        ({"company": "Nowhere Ltd"}, "Selling company", "no selling company has this name."),
+        ({"customer_group": "Martians"}, "Group", "no customer group has this name."),
+        ({"customer_group": "All Customer Groups"}, "Group", "this is a group of others"),
+        ({"territory": "Atlantis"}, "Territory", "no territory has this name."),
+        ({"email": "not-an-email"}, "Email", "not an email address."),
+        ({"credit_limit": "lots"}, "Credit limit", "not a number."),
+        ({"credit_limit": "-5"}, "Credit limit", "must be at least 0."),
+        ({"country": "Narnia"}, "Country", "not a country name or ISO code."),
+        ({"city": ""}, "City", "an address needs a city."),
+        ({"name": "x" * 141}, "Company", "longer than 140 characters (141)."),
+    ],
+)
+def test_a_bad_cell_names_the_row_the_column_the_value_and_the_problem(
+    defaults, cells, column, message
+):
+    plan = an_import(defaults).plan([row(7, **cells)])
+
+    assert plan.counts.invalid == 1 and not plan.rows
+    problem = plan.problems[0]
+    assert (problem.row, problem.column) == (7, column)
+    assert problem.value == next(iter(cells.values()))
+    assert problem.message.startswith(message)
+
+
+def test_every_problem_of_a_row_is_reported(defaults):
+    plan = an_import(defaults).plan([row(4, company="Nowhere", territory="Atlantis")])
+    assert [(p.row, p.column) for p in plan.problems] == [
+        (4, "Selling company"),
+        (4, "Territory"),
+    ]
+
+
+def test_companies_groups_and_territories_match_by_name_or_abbreviation_in_any_case(
+    defaults, other_company
+):
+    leaf = CustomerGroup.objects.leaves().last()
+    plan = an_import(defaults).plan(
+        [row(company=other_company.abbreviation.lower(), customer_group=leaf.name.upper())]
+    )
+    assert plan.is_valid
+    values = plan.rows[0].values
+    assert (values["company_id"], values["customer_group_id"]) == (other_company.pk, leaf.pk)
+
+
+def test_duplicate_codes_in_one_file_name_both_rows(defaults):
+    plan = an_import(defaults).plan([row(2, code="A-1"), row(3, code="B-1"), row(9, code="a-1")])
+    assert [str(problem) for problem in plan.problems] == [
+        "row 9, Customer Id 'a-1': the same code is on row 2; codes must be unique."
+    ]
+
+
+def test_duplicates_are_found_across_batches(defaults, monkeypatch):
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    rows = [row(2, code="A"), row(3, code="B"), row(4, code="C"), row(5, code="A")]
+    plan = an_import(defaults).plan(rows)
+    assert [(p.row, p.message) for p in plan.problems] == [
+        (5, "the same code is on row 2; codes must be unique.")
+    ]
+
+
+def test_a_missing_required_column_is_refused_before_any_row(defaults):
+    headers = {key: value for key, value in HEADERS.items() if key != "name"}
+    with pytest.raises(ValidationError, match=r"The file has no Name column; it is required\."):
+        an_import(defaults, headers=headers).plan(iter(()))
+
+
+def test_inserting_a_code_that_exists_is_refused_with_the_customer(defaults, company):
+    CustomerFactory(code="ACME-1", name="Acme", company=company)
+    plan = an_import(defaults).plan([row(code="acme-1")])
+    assert plan.problems[0].message == (
+        "Acme already has this code; choose update or insert-or-update."
+    )
+
+
+def test_updating_an_unknown_code_is_refused(defaults):
+    plan = an_import(defaults, mode=Mode.UPDATE).plan([row(code="NOPE")])
+    assert plan.problems[0].message == (
+        "no customer has this code; use insert-or-update to add it."
+    )
+
+
+def test_upsert_updates_changed_customers_and_skips_unchanged_ones(defaults, company):
+    same = CustomerFactory(code="SAME", name="Same Name", company=company)
+    renamed = CustomerFactory(code="OLD", name="Old Name", company=company)
+    headers = {"code": "Code", "name": "Name"}
+    rows = [
+        (2, {"code": "SAME", "name": "Same Name"}),
+        (3, {"code": "OLD", "name": "New Name"}),
+        (4, {"code": "NEW", "name": "Brand New"}),
+    ]
+    plan = imported(defaults, rows, mode=Mode.UPSERT, headers=headers)
+
+    assert (plan.counts.unchanged, plan.counts.updated, plan.counts.new) == (1, 1, 1)
+    renamed.refresh_from_db()
+    assert renamed.name == "New Name"
+    assert renamed.ledgers.get().account.name == "New Name - DT"
+    assert renamed.history.first().history_type == "~"
+    assert same.history.count() == 1
+    assert Customer.objects.get(code="NEW").ledgers.exists()
+
+
+def test_an_update_changes_only_the_columns_the_file_has(defaults, company):
+    customer = CustomerFactory(code="KEEP", name="Keep", company=company, tax_id="DE1")
+    headers = {"code": "Code", "credit_limit": "Credit limit"}
+    imported(defaults, [(2, {"code": "KEEP", "credit_limit": "1.234,50"})], mode=Mode.UPDATE,
+             headers=headers)  # fmt: skip
+    customer.refresh_from_db()
+    assert (customer.name, customer.tax_id) == ("Keep", "DE1")
+    assert customer.credit_limit == Decimal("1234.50")
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(defaults):
+    rows = [row(2, code="C-1"), row(3, code="C-2", name="Second")]
+    imported(defaults, rows)
+    counts = (Customer.objects.count(), PartyLedger.objects.count(), ContactLink.objects.count())
+
+    plan = imported(defaults, rows, mode=Mode.UPSERT)
+
+    assert (plan.counts.unchanged, plan.counts.total) == (2, 2)
+    assert counts == (
+        Customer.objects.count(),
+        PartyLedger.objects.count(),
+        ContactLink.objects.count(),
+    )
+
+
+def test_assigned_codes_skip_codes_used_in_the_file(defaults):
+    imported(defaults, [row(2, code="CUST-00001"), row(3, name="No Code")])
+    assert set(Customer.objects.values_list("code", flat=True)) == {"CUST-00001", "CUST-00002"}
+
+
+def test_a_ledger_name_already_taken_gets_the_code(defaults, company):
+    CustomerFactory(name="Rasmussen Group", company=company)
+    imported(defaults, [row(code="R-2")])
+    ledger = PartyLedger.objects.get(customer__code="R-2")
+    assert ledger.account.name == "Rasmussen Group (R-2) - DT"
+
+
+def test_two_rows_with_the_same_name_get_distinct_ledgers(defaults):
+    imported(defaults, [row(2, code="T-1"), row(3, code="T-2")])
+    names = set(PartyLedger.objects.values_list("account__name", flat=True))
+    assert names == {"Rasmussen Group - DT", "Rasmussen Group (T-2) - DT"}
+
+
+def test_a_company_without_a_receivable_group_stops_the_import(defaults):
+    bare = CompanyFactory(abbreviation="BARE")
+    bare.receivable_group = None
+    bare.save()
+    job = an_import(defaults)
+    plan = job.plan([row(company="BARE")])
+    with pytest.raises(ValidationError, match="receivable"):
+        job.write(plan)
+
+
+def test_no_contact_or_address_without_their_columns(defaults):
+    headers = {"code": "Code", "name": "Name"}
+    imported(defaults, [(2, {"code": "BARE", "name": "Bare"})], headers=headers)
+    customer = Customer.objects.get()
+    assert not customer.contact_links.exists() and not customer.address_links.exists()
+
+
+def test_queries_do_not_grow_with_the_rows_of_a_batch(defaults):
+    def cost(count, offset):
+        rows = [row(n, code=f"Q-{offset + n}", name=f"Q {offset + n}") for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            imported(defaults, rows)
+        return len(queries)
+
+    assert cost(3, 0) == cost(30, 100)
+
+
+def test_naughty_strings_are_stored_verbatim(defaults):
+    strings = [text.strip() for text in STRINGS if 0 < len(text.strip()) <= 140]
+    rows = [(n, {"name": text, "notes": text}) for n, text in enumerate(strings, start=2)]
+    imported(defaults, rows, headers={"name": "Name", "notes": "Notes"})
+    stored = list(Customer.objects.order_by("pk").values_list("name", "notes"))
+    assert stored == [(text, text) for text in strings]
