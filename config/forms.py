@@ -3,7 +3,10 @@
 Shared by every app's forms; it knows no model, so any app may use it.
 """
 
+from dataclasses import dataclass
+
 from django import forms
+from django.http import QueryDict
 
 CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
 
@@ -59,3 +62,31 @@ class BootstrapForm(BootstrapFormMixin, forms.Form):
 
 class BootstrapModelForm(BootstrapFormMixin, forms.ModelForm):
     pass
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    """A sortable column's header: the query string that sorts by it, and its arrow."""
+
+    query: str
+    arrow: str
+
+
+def sort_headers(data, columns, current, *, descending_first=()) -> dict[str, SortHeader]:
+    """For each of `columns`, the list's query (`data`, without its page) sorted by it, and
+    the arrow of the column sorted by now (`current`, "-" for descending). Clicking that
+    column reverses it; another column sorts ascending, or descending for the columns in
+    `descending_first` (amounts: largest first)."""
+    headers = {}
+    for column in columns:
+        if current.lstrip("-") == column:
+            sort = column if current.startswith("-") else f"-{column}"
+        else:
+            sort = f"-{column}" if column in descending_first else column
+        query = QueryDict(mutable=True)
+        query.update(data)
+        query.pop("page", None)
+        query["sort"] = sort
+        arrow = {column: "▲", f"-{column}": "▼"}.get(current, "")
+        headers[column] = SortHeader(query=query.urlencode(), arrow=arrow)
+    return headers

@@ -552,6 +552,15 @@ def customer_credit(*, customer) -> CustomerCredit:
     )
 
 
+def credit_limits_by_company(*, customer, companies) -> dict[int, tuple]:
+    """Company pk -> (credit limit or None, its source) for the customer in each of
+    `companies`; one query for the group tree, however many companies."""
+    groups = _groups_nearest_first()
+    return {
+        company.pk: _limit_in(_defaults_chain(customer, company, groups)) for company in companies
+    }
+
+
 def credit_limit_warnings(*, set_on) -> list[str]:
     """A warning for each ledger whose outstanding is above a credit limit set on `set_on`: a
     customer, a customer group passing its limit down to the customers below it, or a

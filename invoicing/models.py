@@ -117,6 +117,11 @@ class SalesInvoice(models.Model):
                 condition=Q(docstatus="submitted") & Q(outstanding__gt=0),
                 name="sales_invoice_open",
             ),
+            # the invoice list's sort orders, so a page of a million invoices is an index scan
+            models.Index(fields=["posting_date", "id"], name="sales_invoice_posting"),
+            models.Index(fields=["due_date", "id"], name="sales_invoice_due"),
+            models.Index(fields=["total", "id"], name="sales_invoice_total"),
+            models.Index(fields=["number", "id"], name="sales_invoice_number_sort"),
         ]
 
     def __str__(self):

@@ -104,7 +104,7 @@ def _fill_header(invoice, posting_date, due_date, sales_partner, commission_rate
         customer.default_sales_partner if sales_partner is KEEP else sales_partner
     )
     invoice.commission_rate = (
-        _commission_rate(customer, invoice.sales_partner)
+        default_commission_rate(customer, invoice.sales_partner)
         if commission_rate is None
         else commission_rate
     )
@@ -133,7 +133,7 @@ def _set_due_date(invoice, due_date, user):
         if source.kind != "none"
         else f"without credit terms it is due on {terms_date}"
     )
-    if not _is_credit_controller(user):
+    if not is_credit_controller(user):
         raise ValidationError(
             {
                 "due_date": f"The due date {invoice.due_date} is later than the terms allow: "
@@ -191,7 +191,8 @@ def _price_list(customer, company):
     return price_list
 
 
-def _commission_rate(customer, partner) -> Decimal:
+def default_commission_rate(customer, partner) -> Decimal:
+    """The customer's own commission rate, else its sales partner's, else 0."""
     if customer.default_commission_rate is not None:
         return customer.default_commission_rate
     return partner.commission_rate if partner else Decimal(0)
@@ -208,22 +209,35 @@ def _write_lines(invoice, lines):
     for index, (item, quantity, rate) in enumerate(lines, start=1):
         quantity = _decimal(index, item, "quantity", quantity)
         if quantity <= 0:
-            raise ValidationError(f"Line {index} ({item}): the quantity must be more than 0.")
+            raise line_error(index, item, "quantity", "the quantity must be more than 0.")
         if rate is None:
             rate = _listed_rate(invoice, rates, index, item)
         else:
             rate = _decimal(index, item, "rate", rate)
         if rate < 0:
-            raise ValidationError(f"Line {index} ({item}): the rate cannot be negative.")
+            raise line_error(index, item, "rate", "the rate cannot be negative.")
         amount = line_amount(quantity, rate)
+        if amount >= LARGEST_AMOUNT:
+            raise line_error(index, item, "quantity", f"the amount {amount:,.2f} is too large.")
         rows.append(
             SalesInvoiceLine(
                 invoice=invoice, item=item, quantity=quantity, rate=rate, amount=amount
             )
         )
+    total = sum((row.amount for row in rows), ZERO)
+    if total >= LARGEST_AMOUNT:
+        raise ValidationError(f"The total {total:,.2f} is too large for one invoice.")
     SalesInvoiceLine.objects.bulk_create(rows)
-    invoice.total = sum((row.amount for row in rows), ZERO)
+    invoice.total = total
     invoice.save(update_fields=["total", "updated_at"])
+
+
+def line_error(index, item, field, detail) -> ValidationError:
+    """A refusal of one line: its text names the line; `line`, `field` and `detail` let a
+    form show it next to the line's field."""
+    error = ValidationError(f"Line {index} ({item}): {detail}")
+    error.line, error.field, error.detail = index, field, detail
+    return error
 
 
 def _list_rates(invoice, items) -> dict[int, Decimal]:
@@ -236,12 +250,12 @@ def _listed_rate(invoice, rates, index, item) -> Decimal:
     if item.pk in rates:
         return rates[item.pk]
     if invoice.price_list is None:
-        raise ValidationError(
-            f"Line {index} ({item}): give a rate; {invoice.customer} has no price list."
-        )
-    raise ValidationError(
-        f"Line {index} ({item}): the item has no price in {invoice.price_list} "
-        f"on {invoice.posting_date}; give a rate."
+        raise line_error(index, item, "rate", f"give a rate; {invoice.customer} has no price list.")
+    raise line_error(
+        index,
+        item,
+        "rate",
+        f"the item has no price in {invoice.price_list} on {invoice.posting_date}; give a rate.",
     )
 
 
@@ -252,9 +266,9 @@ def _decimal(index, item, field, value) -> Decimal:
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError) as exc:
-        raise ValidationError(f"Line {index} ({item}): {value!r} is not a valid {field}.") from exc
+        raise line_error(index, item, field, f"{value!r} is not a valid {field}.") from exc
     if not number.is_finite() or abs(number) >= LARGEST_RATE:
-        raise ValidationError(f"Line {index} ({item}): {value!r} is not a valid {field}.")
+        raise line_error(index, item, field, f"{value!r} is not a valid {field}.")
     return number.quantize(RATE_STEP, rounding=ROUND_HALF_UP)
 
 
@@ -360,7 +374,7 @@ def _check_credit(invoice, customer, user, override):
     figures = (
         f"outstanding {outstanding:,.2f} + this invoice {invoice.total:,.2f} > limit {limit:,.2f}"
     )
-    if not (override and _is_credit_controller(user)):
+    if not (override and is_credit_controller(user)):
         raise ValidationError(
             f"Credit limit crossed for {customer}: {figures}. A Credit Controller can submit it."
         )
@@ -369,7 +383,7 @@ def _check_credit(invoice, customer, user, override):
     invoice.credit_override_note = f"Credit limit crossed: {figures} (limit from {source})."
 
 
-def _is_credit_controller(user) -> bool:
+def is_credit_controller(user) -> bool:
     return user is not None and user.groups.filter(name=CREDIT_CONTROLLER).exists()
 
 

@@ -7,7 +7,7 @@ from crm.models import Address, Contact, SalesPartner, SalesPerson
 from crm.services import link_address, link_contact
 from pricing.models import Item, PriceList
 from pricing.services import add_item_price
-from tests.factories import SupplierFactory
+from tests.factories import PaymentFactory, SalesInvoiceFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,25 @@ ROLE_FOR = {
     "pricing:item_list": "Sales User",
     "pricing:item_create": "Sales Manager",
     "pricing:item_update": "Sales Manager",
+    "invoicing:payment_list": "Sales User",
+    "invoicing:payment_detail": "Sales User",
+    "invoicing:payment_create": "Accounts User",
+    "invoicing:payment_cancel": "Accounts User",
+    "invoicing:payment_allocate": "Accounts User",
+    "invoicing:invoice_list": "Sales User",
+    "invoicing:invoice_detail": "Sales User",
+    "invoicing:invoice_create": "Accounts User",
+    "invoicing:invoice_update": "Accounts User",
+    "invoicing:invoice_customer_search": "Accounts User",
+    "invoicing:invoice_customer_defaults": "Accounts User",
+    "invoicing:invoice_item_rate": "Accounts User",
+    "invoicing:invoice_submit": "Accounts User",
+    "invoicing:invoice_cancel": "Accounts User",
+    "invoicing:invoice_delete": "Accounts Manager",
+    "invoicing:statement": "Sales User",
+    "invoicing:statement_csv": "Sales User",
+    "invoicing:aging": "Sales User",
+    "invoicing:aging_csv": "Sales User",
 }
 PUBLIC = {"login", "logout"}
 
@@ -107,6 +126,9 @@ def url_args(customer):
         "price_list": item_price.price_list.pk,
         "item_price": item_price.pk,  # before "item": the longer prefix wins
         "item": item_price.item.pk,
+        "payment": PaymentFactory(customer=customer).pk,  # an advance, so it can be allocated
+        "invoice": SalesInvoiceFactory(customer=customer).pk,  # a draft: every page opens
+        "statement": customer.pk,  # a customer's statement
     }
     links = {"contact": contact_link.pk, "address": address_link.pk}
     assert SalesPerson.objects.exists()

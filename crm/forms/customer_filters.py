@@ -1,10 +1,9 @@
 """The customer list's search, filters and sort, all read from the query string."""
 
-from dataclasses import dataclass
-
 from django import forms
 
 from accounts.models import Company
+from config.forms import SortHeader, sort_headers
 from crm.models import CustomerGroup, SalesPartner, SalesPerson, Territory
 from crm.selectors import CUSTOMER_SORTS, CUSTOMER_STATUSES
 
@@ -19,14 +18,6 @@ class NodeChoiceField(LeafChoiceField):
     def __init__(self, model, **kwargs):
         super().__init__(model, **kwargs)
         self.queryset = model.objects.with_tree_fields().tree_fields(tree_names="name")
-
-
-@dataclass(frozen=True)
-class SortHeader:
-    """A sortable column's header: the query string that sorts by it, and its arrow."""
-
-    query: str
-    arrow: str
 
 
 class CustomerFilterForm(BootstrapForm):
@@ -68,14 +59,4 @@ class CustomerFilterForm(BootstrapForm):
         return DEFAULT_SORT
 
     def sort_headers(self) -> dict[str, SortHeader]:
-        """For each sortable column: sort by it ascending, or descending if it is already so."""
-        current = self.current_sort()
-        headers = {}
-        for column in CUSTOMER_SORTS:
-            ascending = current == column
-            query = self.data.copy()
-            query.pop("page", None)
-            query["sort"] = f"-{column}" if ascending else column
-            arrow = "▲" if ascending else "▼" if current == f"-{column}" else ""
-            headers[column] = SortHeader(query=query.urlencode(), arrow=arrow)
-        return headers
+        return sort_headers(self.data, CUSTOMER_SORTS, self.current_sort())

@@ -8,6 +8,7 @@ from crm import selectors
 from crm.forms import PATH_SEPARATOR
 from crm.forms.customer_filters import CustomerFilterForm
 from crm.models import Customer, CustomerGroup, Territory
+from crm.panels import customer_panels
 
 PAGE_SIZE = 50
 
@@ -36,6 +37,7 @@ def customer_detail(request, pk):
         "group_path": _path(CustomerGroup, customer.customer_group_id),
         "territory_path": _path(Territory, customer.territory_id),
         "history": selectors.change_history(customer),
+        "panels": customer_panels(request, customer),
     }
     return render(request, "crm/customers/detail.html", context)
 

@@ -1,3 +1,12 @@
 """Routes of the receivables pages."""
 
-urlpatterns = []
+from django.urls import path
+
+from invoicing.views import receivables as views
+
+urlpatterns = [
+    path("receivables/statement/<int:pk>/", views.statement, name="statement"),
+    path("receivables/statement/<int:pk>/csv/", views.statement_csv, name="statement_csv"),
+    path("receivables/aging/", views.aging, name="aging"),
+    path("receivables/aging/csv/", views.aging_csv, name="aging_csv"),
+]
