@@ -90,3 +90,39 @@ def sort_headers(data, columns, current, *, descending_first=()) -> dict[str, So
         arrow = {column: "▲", f"-{column}": "▼"}.get(current, "")
         headers[column] = SortHeader(query=query.urlencode(), arrow=arrow)
     return headers
+
+
+class ListFilterForm(BootstrapForm):
+    """A list page's search box (`q`), filters and sort. Subclasses name their `sorts` (key ->
+    ordering), `default_sort`, and optionally a `date_range` pair of field names that must
+    not be the wrong way round."""
+
+    sorts: dict = {}
+    default_sort = ""
+    date_range: tuple[str, str] | None = None
+
+    def clean_sort(self):
+        """An unknown sort (an old bookmark, a hand-edited URL) falls back to the default."""
+        sort = self.cleaned_data.get("sort") or ""
+        return sort if sort.lstrip("-") in self.sorts else self.default_sort
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.date_range:
+            first, last = self.date_range
+            start, end = cleaned.get(first), cleaned.get(last)
+            if start and end and start > end:
+                self.add_error(last, f"{end} is before {start}; swap the dates.")
+        return cleaned
+
+    def filter_fields(self):
+        return [field for field in self.visible_fields() if field.name != "q"]
+
+    def filters_in_use(self) -> bool:
+        return any(self.data.get(field.name) for field in self.filter_fields())
+
+    def current_sort(self) -> str:
+        return self.cleaned_data["sort"] if self.is_valid() else self.default_sort
+
+    def sort_headers(self) -> dict[str, SortHeader]:
+        return sort_headers(self.data, self.sorts, self.current_sort())

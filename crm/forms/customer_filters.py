@@ -3,11 +3,11 @@
 from django import forms
 
 from accounts.models import Company
-from config.forms import SortHeader, sort_headers
+from config.forms import ListFilterForm
 from crm.models import CustomerGroup, SalesPartner, SalesPerson, Territory
 from crm.selectors import CUSTOMER_SORTS, CUSTOMER_STATUSES
 
-from . import BootstrapForm, LeafChoiceField
+from . import LeafChoiceField
 
 DEFAULT_SORT = "name"
 
@@ -20,7 +20,10 @@ class NodeChoiceField(LeafChoiceField):
         self.queryset = model.objects.with_tree_fields().tree_fields(tree_names="name")
 
 
-class CustomerFilterForm(BootstrapForm):
+class CustomerFilterForm(ListFilterForm):
+    sorts = CUSTOMER_SORTS
+    default_sort = DEFAULT_SORT
+
     q = forms.CharField(
         label="Search",
         required=False,
@@ -41,22 +44,3 @@ class CustomerFilterForm(BootstrapForm):
         required=False,
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_sort(self):
-        """An unknown sort (an old bookmark, a hand-edited URL) falls back to the default."""
-        sort = self.cleaned_data["sort"]
-        return sort if sort.lstrip("-") in CUSTOMER_SORTS else DEFAULT_SORT
-
-    def filter_fields(self):
-        return [field for field in self.visible_fields() if field.name != "q"]
-
-    def filters_in_use(self) -> bool:
-        return any(self.data.get(field.name) for field in self.filter_fields())
-
-    def current_sort(self) -> str:
-        if self.is_valid():
-            return self.cleaned_data["sort"]
-        return DEFAULT_SORT
-
-    def sort_headers(self) -> dict[str, SortHeader]:
-        return sort_headers(self.data, CUSTOMER_SORTS, self.current_sort())

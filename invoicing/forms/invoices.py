@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 
 from accounts.models import ZERO, Company
 from accounts.terms import terms_text
-from config.forms import BootstrapForm, SortHeader, sort_headers
+from config.forms import BootstrapForm, ListFilterForm
 from crm.forms.partners import PercentField
 from crm.models import Customer, SalesPartner, SalesTeamMember
 from crm.selectors import (
@@ -695,7 +695,11 @@ def status_condition(status, today) -> Q:
     }[status]
 
 
-class InvoiceFilterForm(BootstrapForm):
+class InvoiceFilterForm(ListFilterForm):
+    sorts = INVOICE_SORTS
+    default_sort = DEFAULT_SORT
+    date_range = ("posted_from", "posted_to")
+
     q = forms.CharField(
         label="Search",
         required=False,
@@ -712,24 +716,6 @@ class InvoiceFilterForm(BootstrapForm):
         Customer.objects.all(), required=False, widget=forms.HiddenInput
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_sort(self):
-        """An unknown sort (an old bookmark, a hand-edited URL) falls back to the default."""
-        sort = self.cleaned_data["sort"]
-        return sort if sort.lstrip("-") in INVOICE_SORTS else DEFAULT_SORT
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("posted_from"), cleaned.get("posted_to")
-        if start and end and start > end:
-            self.add_error("posted_to", f"Posted to must be on or after {start.isoformat()}.")
-        return cleaned
-
-    def filter_fields(self):
-        return [field for field in self.visible_fields() if field.name != "q"]
-
-    def filters_in_use(self) -> bool:
-        return any(self.data.get(field.name) for field in self.filter_fields())
 
     def invoices(self, *, today=None):
         """The invoices the search and filters find, sorted; none while the form has errors.
@@ -761,10 +747,6 @@ class InvoiceFilterForm(BootstrapForm):
         sort = self.cleaned_data["sort"] if self.is_valid() else DEFAULT_SORT
         descending = "-" if sort.startswith("-") else ""
         return [f"{descending}{INVOICE_SORTS[sort.lstrip('-')]}", f"{descending}id"]
-
-    def sort_headers(self) -> dict[str, SortHeader]:
-        current = self.cleaned_data["sort"] if self.is_valid() else DEFAULT_SORT
-        return sort_headers(self.data, INVOICE_SORTS, current)
 
 
 def _customers_matching(text):

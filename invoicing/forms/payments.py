@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import ZERO, Account, Company
-from config.forms import BootstrapForm, SortHeader, sort_headers
+from config.forms import BootstrapForm, ListFilterForm
 from crm.models import Customer
 from crm.selectors import customers_matching
 from invoicing.models import Payment, SalesInvoice
@@ -289,7 +289,11 @@ class CustomerSearchForm(BootstrapForm):
 DEFAULT_SORT = "-date"
 
 
-class PaymentFilterForm(BootstrapForm):
+class PaymentFilterForm(ListFilterForm):
+    sorts = PAYMENT_SORTS
+    default_sort = DEFAULT_SORT
+    date_range = ("date_from", "date_to")
+
     q = forms.CharField(
         label="Search",
         required=False,
@@ -320,28 +324,6 @@ class PaymentFilterForm(BootstrapForm):
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def clean_sort(self):
-        """An unknown sort (an old bookmark, a hand-edited URL) falls back to the default."""
-        sort = self.cleaned_data["sort"]
-        return sort if sort.lstrip("-") in PAYMENT_SORTS else DEFAULT_SORT
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", f"{end} is before {start}; swap the dates.")
-        return cleaned
-
     def payments(self):
         """The payments the search and filters find, sorted; with customer and company."""
         return payments_matching(**self.cleaned_data)
-
-    def filter_fields(self):
-        return [field for field in self.visible_fields() if field.name != "q"]
-
-    def filters_in_use(self) -> bool:
-        return any(self.data.get(field.name) for field in self.filter_fields())
-
-    def sort_headers(self) -> dict[str, SortHeader]:
-        current = self.cleaned_data["sort"] if self.is_valid() else DEFAULT_SORT
-        return sort_headers(self.data, PAYMENT_SORTS, current)

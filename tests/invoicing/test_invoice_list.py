@@ -154,7 +154,7 @@ def test_filters_by_customer_company_and_posting_dates(
 def test_dates_the_wrong_way_round_are_an_error(reader, customer, widget):
     submitted(customer, widget)
     response = reader.get(LIST, {"posted_from": "2026-05-01", "posted_to": "2026-04-01"})
-    assert "Posted to must be on or after 2026-05-01." in response.content.decode()
+    assert "is before 2026-05-01; swap the dates." in response.content.decode()
     assert not response.context["page_obj"].object_list
 
 
