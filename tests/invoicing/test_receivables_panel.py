@@ -9,13 +9,12 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Account
 from crm import panels
 from crm.models import CustomerGroup
 from invoicing.apps import RECEIVABLES_PANEL
 from invoicing.receivables import customer_receivables
-from invoicing.services import Allocation, cancel_invoice, cancel_payment, receive_payment
-from tests.invoicing.helpers import submitted
+from invoicing.services import cancel_invoice, cancel_payment
+from tests.invoicing.helpers import invoice_on, paid
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +22,7 @@ D = Decimal
 TODAY = date(2026, 6, 30)
 
 
-def invoice(customer, amount, day, *, item, company=None):
-    return submitted(customer, item, "1", amount, posting_date=day, company=company)
-
-
-def pay(customer, amount, day, *allocations, company=None):
-    company = company or customer.company
-    return receive_payment(
-        company=company,
-        customer=customer,
-        posting_date=day,
-        amount=D(amount),
-        paid_to=Account.objects.get(company=company, account_type=Account.Type.BANK),
-        allocations=[Allocation(inv, D(share)) for inv, share in allocations],
-    )
+invoice, pay = invoice_on, paid
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Account
 from crm.models import PartyLedger
 from invoicing.receivables import statement
-from invoicing.services import Allocation, cancel_invoice, cancel_payment, receive_payment
+from invoicing.services import cancel_invoice, cancel_payment
 from tests.factories import CustomerFactory
-from tests.invoicing.helpers import submitted
+from tests.invoicing.helpers import invoice_on, paid
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +22,7 @@ D = Decimal
 TODAY = date(2026, 4, 20)
 
 
-def invoice(customer, amount, day, *, item, company=None):
-    return submitted(customer, item, "1", amount, posting_date=day, company=company)
-
-
-def pay(customer, amount, day, *allocations, company=None):
-    company = company or customer.company
-    return receive_payment(
-        company=company,
-        customer=customer,
-        posting_date=day,
-        amount=D(amount),
-        paid_to=Account.objects.get(company=company, account_type=Account.Type.BANK),
-        allocations=[Allocation(inv, D(share)) for inv, share in allocations],
-    )
+invoice, pay = invoice_on, paid
 
 
 @pytest.fixture
