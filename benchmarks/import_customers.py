@@ -109,8 +109,8 @@ def run_import(rows, label, mode=Mode.INSERT):
         ("write", write_seconds, len(written)),
         ("import end to end", total, len(planned) + len(written)),
     ]:
-        rate = len(rows) / seconds if seconds else float("inf")
-        print(f"{what:<40} {seconds:>7.2f} s {rate:>10,.0f} rows/s {queries:>6} queries")
+        rate = f"{len(rows) / seconds:>10,.0f}" if seconds > 0.01 else f"{'-':>10}"
+        print(f"{what:<40} {seconds:>7.2f} s {rate} rows/s {queries:>6} queries")
     print(f"{'peak memory of the process so far':<40} {peak / 2**20:>7.0f} MiB")
     if plan.problems:
         print(f"{len(plan.problems)} problems, the first: {plan.problems[0]}")
