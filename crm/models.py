@@ -208,6 +208,16 @@ class CodedParty(AtomicSaveModel):
         super().validate_constraints(exclude=exclude)
 
 
+HISTORY_UNINDEXED = [
+    "code",
+    "company",
+    "customer_group",
+    "territory",
+    "default_sales_partner",
+    "default_price_list",
+]
+
+
 class Customer(CustomerDefaults, CodedParty):
     class Kind(models.TextChoices):
         COMPANY = "company", "Company"
@@ -251,7 +261,9 @@ class Customer(CustomerDefaults, CodedParty):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CustomerQuerySet.as_manager()
-    history = HistoricalRecords()
+    # A customer's history is read by the customer (its id) and by date; indexes on the other
+    # columns would only slow every save and bulk import down.
+    history = HistoricalRecords(no_db_index=HISTORY_UNINDEXED)
 
     class Meta:
         ordering = ["name", "code"]
