@@ -8,6 +8,7 @@ and no `save()` runs: the caller does what those would have done.
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
@@ -47,10 +48,39 @@ def _copy_rows(model, fields, rows):
             statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
             # Django's cursor wrapper does not see COPY: translate psycopg's errors here
             with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-                for pk, row in zip(chunk_ids, chunk, strict=True):
-                    copy.write_row((pk, *row, *default_values))
+                copy.write(_copy_text(chunk_ids, chunk, default_values))
             ids.extend(chunk_ids)
     return ids
+
+
+# COPY's text format: a tab between values, a newline after each row, \N for NULL, and
+# backslashes, tabs and line breaks inside values escaped.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(ids, rows, default_values) -> str:
+    """The rows as COPY text, each led by its id and followed by the default values.
+
+    Formatting here, in one pass, costs a fraction of psycopg's row-by-row `write_row`."""
+    suffix = "".join(f"\t{_copy_value(value)}" for value in default_values) + "\n"
+    return "".join(
+        "\t".join([str(pk), *map(_copy_value, row)]) + suffix
+        for pk, row in zip(ids, rows, strict=True)
+    )
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _defaults_for_the_rest(model, given):
