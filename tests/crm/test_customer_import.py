@@ -288,3 +288,29 @@ def test_naughty_strings_are_stored_verbatim(defaults):
     imported(defaults, rows, headers={"name": "Name", "notes": "Notes"})
     stored = list(Customer.objects.order_by("pk").values_list("name", "notes"))
     assert stored == [(text, text) for text in strings]
+
+
+@pytest.mark.parametrize(
+    ("website", "stored"),
+    [
+        ("https://www.gallegos.com/", "https://www.gallegos.com/"),
+        ("www.example.org", "http://www.example.org"),
+        ("http://example.com:8080/shop?x=1", "http://example.com:8080/shop?x=1"),
+        ("http://127.0.0.1/", "http://127.0.0.1/"),
+    ],
+)
+def test_websites_are_kept_with_a_scheme(defaults, website, stored):
+    plan = an_import(defaults, headers={"name": "Name", "website": "Web"}).plan(
+        [(2, {"name": "Web Shop", "website": website})]
+    )
+    assert plan.is_valid and plan.rows[0].values["website"] == stored
+
+
+@pytest.mark.parametrize(
+    "website", ["http://exa mple.com", "http://-bad.com", "http://example.com@evil", "ftp:x"]
+)
+def test_a_website_that_is_no_web_address_is_a_problem(defaults, website):
+    plan = an_import(defaults, headers={"name": "Name", "website": "Web"}).plan(
+        [(2, {"name": "Web Shop", "website": website})]
+    )
+    assert [problem.message for problem in plan.problems] == ["not a web address."]
