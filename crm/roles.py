@@ -8,6 +8,7 @@ VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 READ = (VIEW,)
 WRITE = (VIEW, ADD, CHANGE)
 ALL = (VIEW, ADD, CHANGE, DELETE)
+SET_RATE = "set_rate"  # invoicing.set_rate_salesinvoice: type a rate other than the list's
 
 CONTACT_MODELS = [
     "contact",
@@ -70,6 +71,7 @@ ACCOUNTS_USER = {
     "accounts.journalentry": (VIEW, ADD),
     "accounts.glentry": READ,
     **dict.fromkeys(INVOICE_MODELS, ALL),  # deleting is for drafts only
+    "invoicing.salesinvoice": (*ALL, SET_RATE),
     **dict.fromkeys(PAYMENT_MODELS, WRITE),
 }
 ACCOUNTS_MANAGER = {
@@ -80,6 +82,7 @@ ACCOUNTS_MANAGER = {
     "accounts.namingseries": WRITE,
     **dict.fromkeys(PRICING_MODELS, ALL),
     **dict.fromkeys(INVOICE_MODELS, ALL),
+    "invoicing.salesinvoice": (*ALL, SET_RATE),
     **dict.fromkeys(PAYMENT_MODELS, ALL),
 }
 CREDIT_CONTROLLER = {

@@ -35,6 +35,12 @@ class SalesInvoice(models.Model):
     price_list = models.ForeignKey(
         "pricing.PriceList", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    price_list_source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='Where the price list came from when the invoice was raised: "customer", '
+        '"customer group Retail", "company Demo Trading" or "none".',
+    )
     currency = models.CharField(max_length=3)
     sales_partner = models.ForeignKey(
         "crm.SalesPartner",
@@ -89,6 +95,7 @@ class SalesInvoice(models.Model):
 
     class Meta:
         ordering = ["-posting_date", "-id"]
+        permissions = [("set_rate_salesinvoice", "Can type a rate other than the price list's")]
         constraints = [
             models.UniqueConstraint(
                 fields=["number"], condition=~Q(number=""), name="sales_invoice_number_unique"

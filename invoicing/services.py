@@ -27,6 +27,7 @@ from .models import (
 CREDIT_CONTROLLER = "Credit Controller"
 VOUCHER_TYPE = "Sales Invoice"
 PAYMENT_VOUCHER_TYPE = "Payment"
+SET_RATE_PERMISSION = "invoicing.set_rate_salesinvoice"
 PAYMENT_ACCOUNT_TYPES = (Account.Type.CASH, Account.Type.BANK)
 RATE_STEP = Decimal("0.000001")  # quantities and rates keep six decimal places
 LARGEST_RATE = Decimal(10) ** 12  # 18 digits of which 6 are decimals
@@ -53,14 +54,15 @@ def create_draft_invoice(
 ) -> SalesInvoice:
     """A draft invoice with the customer's price list, terms, partner and sales team.
 
-    `lines` are (item, quantity, rate); a rate of None is looked up in the price list.
+    `lines` are (item, quantity, rate); a rate of None is looked up in the price list, and
+    only a user with the set_rate_salesinvoice permission may type another (no user: the system).
     `due_date`, `sales_partner` and `commission_rate` default to what the customer's terms
     and defaults give; a due date later than the terms is for a Credit Controller only.
     """
     invoice = SalesInvoice(company=company, customer=customer)
     _fill_header(invoice, posting_date, due_date, sales_partner, commission_rate, user)
     invoice.save()
-    _write_lines(invoice, lines)
+    _write_lines(invoice, lines, user)
     _copy_sales_team(invoice, customer)
     return invoice
 
@@ -86,7 +88,7 @@ def update_draft_invoice(
     _fill_header(invoice, posting_date, due_date, sales_partner, commission_rate, user)
     invoice.save()
     invoice.lines.all().delete()
-    _write_lines(invoice, lines)
+    _write_lines(invoice, lines, user)
     if customer_changed:
         invoice.sales_team.all().delete()
         _copy_sales_team(invoice, customer)
@@ -97,7 +99,7 @@ def _fill_header(invoice, posting_date, due_date, sales_partner, commission_rate
     customer, company = invoice.customer, invoice.company
     _refuse_uninvoiceable(customer)
     invoice.posting_date = posting_date
-    invoice.price_list = _price_list(customer, company)
+    invoice.price_list, invoice.price_list_source = _price_list(customer, company)
     invoice.currency = company.default_currency
     _set_due_date(invoice, due_date, user)
     invoice.sales_partner = (
@@ -148,12 +150,12 @@ def _set_due_date(invoice, due_date, user):
 
 
 @transaction.atomic
-def set_invoice_lines(*, invoice, lines) -> SalesInvoice:
+def set_invoice_lines(*, invoice, lines, user=None) -> SalesInvoice:
     """Replace a draft's lines; a submitted or cancelled invoice keeps its lines."""
     invoice = _locked(invoice)
     _require_draft(invoice, "its lines cannot be changed")
     invoice.lines.all().delete()
-    _write_lines(invoice, lines)
+    _write_lines(invoice, lines, user)
     return invoice
 
 
@@ -180,7 +182,9 @@ def _refuse_uninvoiceable(customer):
             raise ValidationError(f"{customer} is {flag} and cannot be invoiced.")
 
 
-def _price_list(customer, company):
+def _price_list(customer, company) -> tuple:
+    """The price list that applies and where it comes from; one in another currency than the
+    company's is refused."""
     price_list, source = price_list_for(customer=customer, company=company)
     if price_list is not None and price_list.currency != company.default_currency:
         raise ValidationError(
@@ -188,7 +192,7 @@ def _price_list(customer, company):
             f"invoices in {company.default_currency}. Give {customer} a price list in "
             f"{company.default_currency}."
         )
-    return price_list
+    return price_list, source
 
 
 def default_commission_rate(customer, partner) -> Decimal:
@@ -198,13 +202,14 @@ def default_commission_rate(customer, partner) -> Decimal:
     return partner.commission_rate if partner else Decimal(0)
 
 
-def _write_lines(invoice, lines):
+def _write_lines(invoice, lines, user=None):
     """Validate the (item, quantity, rate) triples, price the missing rates, save the lines."""
     lines = list(lines)
     if not lines:
         raise ValidationError("An invoice needs at least one line.")
-    unpriced = [item for item, _, rate in lines if rate is None]
-    rates = _list_rates(invoice, unpriced) if unpriced else {}
+    may_set_rates = user is None or user.has_perm(SET_RATE_PERMISSION)
+    looked_up = [item for item, _, rate in lines if rate is None or not may_set_rates]
+    rates = _list_rates(invoice, looked_up) if looked_up else {}
     rows = []
     for index, (item, quantity, rate) in enumerate(lines, start=1):
         quantity = _decimal(index, item, "quantity", quantity)
@@ -214,6 +219,8 @@ def _write_lines(invoice, lines):
             rate = _listed_rate(invoice, rates, index, item)
         else:
             rate = _decimal(index, item, "rate", rate)
+            if not may_set_rates and rates.get(item.pk) != rate:
+                raise line_error(index, item, "rate", _rate_not_allowed(invoice, rates, item))
         if rate < 0:
             raise line_error(index, item, "rate", "the rate cannot be negative.")
         amount = line_amount(quantity, rate)
@@ -230,6 +237,16 @@ def _write_lines(invoice, lines):
     SalesInvoiceLine.objects.bulk_create(rows)
     invoice.total = total
     invoice.save(update_fields=["total", "updated_at"])
+
+
+def _rate_not_allowed(invoice, rates, item) -> str:
+    listed = rates.get(item.pk)
+    if listed is None:
+        return (
+            f"the item has no price in {invoice.price_list or 'any price list'}, and only users "
+            "allowed to set rates may type one; ask for a price to be added."
+        )
+    return f"only users allowed to set rates may change the price list's {listed:,.2f}."
 
 
 def line_error(index, item, field, detail) -> ValidationError:

@@ -142,3 +142,62 @@ def test_a_commission_above_100_percent_is_refused(customer, widget):
             lines=[(widget, "1", None)],
             commission_rate=Decimal("101"),
         )
+
+
+# --- where the price list came from, and who may type rates --------------------------------
+
+
+def test_the_invoice_keeps_where_its_price_list_came_from(customer, widget):
+    invoice = draft(customer, widget)
+    assert invoice.price_list_source == "company Demo Trading"
+
+
+@pytest.fixture
+def order_clerk(db):
+    """May raise invoices, but not type rates of its own."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.create(name="Order Clerk")
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="invoicing",
+            codename__in=["add_salesinvoice", "view_salesinvoice"],
+        )
+    )
+    user = UserFactory(username="orders")
+    user.groups.add(group)
+    return user
+
+
+def lines_by(user, customer, lines):
+    return create_draft_invoice(
+        company=customer.company,
+        customer=customer,
+        posting_date=POSTING_DATE,
+        lines=lines,
+        user=user,
+    )
+
+
+def test_without_the_permission_only_the_price_list_rate_is_accepted(customer, widget, order_clerk):
+    invoice = lines_by(order_clerk, customer, [(widget, "2", None), (widget, "1", "10.00")])
+    assert round(invoice.total, 2) == Decimal("30.00")
+    with pytest.raises(ValidationError) as refused:
+        lines_by(order_clerk, customer, [(widget, "1", "9.50")])
+    assert refused.value.messages == [
+        "Line 1 (WIDGET Widget): only users allowed to set rates may change the price list's 10.00."
+    ]
+
+
+def test_without_the_permission_an_unpriced_item_cannot_be_given_a_rate(
+    customer, unpriced_item, order_clerk
+):
+    with pytest.raises(ValidationError, match="only users allowed to set rates may type one"):
+        lines_by(order_clerk, customer, [(unpriced_item, "1", "4")])
+    assert SalesInvoice.objects.count() == 0
+
+
+def test_an_accounts_user_may_type_any_rate(customer, widget, unpriced_item):
+    clerk = UserFactory(roles=["Accounts User"])
+    invoice = lines_by(clerk, customer, [(widget, "1", "9.50"), (unpriced_item, "1", "4")])
+    assert round(invoice.total, 2) == Decimal("13.50")
