@@ -91,9 +91,18 @@ FALSE_WORDS = {"", "0", "n", "no", "false", "f", "off", "nein", "non"}
 EMPTY_MARKERS = {"null", "none", "n/a", "na", "-", "--"}
 
 
+# What an export puts before text a spreadsheet would run as a formula (config.exporting).
+FORMULA_GUARD = "'"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def clean(text) -> str:
-    """The cell without its padding; text is otherwise kept as it is."""
-    return "" if text is None else str(text).strip()
+    """The cell without its padding, and without the apostrophe an export put before text
+    that starts like a formula; text is otherwise kept as it is."""
+    text = "" if text is None else str(text).strip()
+    if text.startswith(FORMULA_GUARD) and text[1:2] and text[1] in "".join(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 def blank(text) -> str:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("pricing/", include("pricing.urls")),
     path("", include("crm.urls")),
     path("", include("invoicing.urls")),
+    path("import/", include("dataimport.urls")),
     path("admin/", admin.site.urls),
 ]

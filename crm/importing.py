@@ -10,12 +10,14 @@ naming rules of `crm.services`.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from types import SimpleNamespace
 
+import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db.models.functions import Upper
@@ -469,16 +471,51 @@ class _Lookups:
         self.price_lists = {
             name.casefold(): pk for pk, name in PriceList.objects.values_list("pk", "name")
         }
-        self._countries = {}
-        for code, name in countries:
-            self._countries[code.casefold()] = code
-            self._countries[name.casefold()] = code
-        for code, names in COUNTRY_ALIASES.items():
-            for name in names:
-                self._countries[name.casefold()] = code
+        self._countries = _country_names()
 
     def country(self, text) -> str:
-        return self._countries.get(" ".join(text.split()).casefold(), "")
+        """The ISO code of a country named or coded in `text` ("" if none), also when the
+        name carries a parenthesis ("Slovakia (Slovak Republic)")."""
+        for variant in (text, text.split(" (")[0]):
+            if code := self._countries.get(_country_key(variant)):
+                return code
+        return ""
+
+
+def _country_names() -> dict[str, str]:
+    """Every way a file may name a country -> its ISO code: the codes, django-countries'
+    names, ISO 3166's names, official and common names (pycountry), each also without its
+    parenthesis, and the aliases below; compared without case and accents."""
+    names = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        for name in (
+            country.alpha_2,
+            country.alpha_3,
+            country.name,
+            getattr(country, "official_name", ""),
+            getattr(country, "common_name", ""),
+        ):
+            for variant in _variants(name):
+                names.setdefault(variant, code)
+    for code, name in countries:
+        for variant in _variants(name):
+            names.setdefault(variant, code)
+    for code, aliases in COUNTRY_ALIASES.items():
+        for alias in aliases:
+            names[_country_key(alias)] = code
+    return names
+
+
+def _variants(name):
+    if not name:
+        return []
+    return {_country_key(name), _country_key(name.split(" (")[0])}
+
+
+def _country_key(text) -> str:
+    decomposed = unicodedata.normalize("NFKD", " ".join(str(text).split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 COUNTRY_ALIASES = {
@@ -499,6 +536,9 @@ COUNTRY_ALIASES = {
     "NL": ["Holland", "The Netherlands"],
     "CI": ["Ivory Coast", "Cote d'Ivoire", "Côte d'Ivoire"],
     "CD": ["Congo, the Democratic Republic of the", "DR Congo", "Democratic Republic of Congo"],
+    "SZ": ["Swaziland"],
+    "CV": ["Cape Verde"],
+    "TR": ["Turkey"],
     "CG": ["Congo", "Republic of the Congo"],
     "MK": ["Macedonia", "North Macedonia"],
     "TW": ["Taiwan"],

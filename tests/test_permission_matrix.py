@@ -7,6 +7,7 @@ from crm.models import Address, Contact, SalesPartner, SalesPerson
 from crm.services import link_address, link_contact
 from pricing.models import Item, PriceList
 from pricing.services import add_item_price
+from tests.dataimport.helpers import previewed_log
 from tests.factories import PaymentFactory, SalesInvoiceFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +18,14 @@ ROLE_FOR = {
     "home": None,  # any logged-in user
     "accounts:chart": "Accounts User",
     "crm:customer_list": "Sales User",
+    "crm:customer_export": "Sales User",
     "crm:customer_detail": "Sales User",
     "crm:customer_create": "Sales User",
     "crm:customer_update": "Sales User",
     "crm:customer_sales_team": "Sales User",
     "crm:customer_delete": "Sales Manager",
     "crm:contact_list": "Sales User",
+    "crm:contact_export": "Sales User",
     "crm:contact_detail": "Sales User",
     "crm:contact_create": "Sales User",
     "crm:contact_update": "Sales User",
@@ -31,6 +34,7 @@ ROLE_FOR = {
     "crm:contact_set_primary": "Sales User",
     "crm:contact_delete": "Sales Manager",
     "crm:address_list": "Sales User",
+    "crm:address_export": "Sales User",
     "crm:address_detail": "Sales User",
     "crm:address_create": "Sales User",
     "crm:address_update": "Sales User",
@@ -69,6 +73,7 @@ ROLE_FOR = {
     "invoicing:payment_cancel": "Accounts User",
     "invoicing:payment_allocate": "Accounts User",
     "invoicing:invoice_list": "Sales User",
+    "invoicing:invoice_export": "Sales User",
     "invoicing:invoice_detail": "Sales User",
     "invoicing:invoice_create": "Accounts User",
     "invoicing:invoice_update": "Accounts User",
@@ -82,6 +87,12 @@ ROLE_FOR = {
     "invoicing:statement_csv": "Sales User",
     "invoicing:aging": "Sales User",
     "invoicing:aging_csv": "Sales User",
+    "invoicing:aging_xlsx": "Sales User",
+    "dataimport:start": "Sales User",
+    "dataimport:template": "Sales User",
+    "dataimport:history": "Sales User",
+    "dataimport:log": "Sales User",
+    "dataimport:log_invalid_rows": "Sales User",
 }
 PUBLIC = {"login", "logout"}
 
@@ -129,6 +140,7 @@ def url_args(customer):
         "payment": PaymentFactory(customer=customer).pk,  # an advance, so it can be allocated
         "invoice": SalesInvoiceFactory(customer=customer).pk,  # a draft: every page opens
         "statement": customer.pk,  # a customer's statement
+        "log": previewed_log(customer.company).pk,  # an import: its preview and invalid rows
     }
     links = {"contact": contact_link.pk, "address": address_link.pk}
     assert SalesPerson.objects.exists()
@@ -148,6 +160,8 @@ def url_args(customer):
             kwargs["purpose"] = "billing"
         if "kind" in params:
             kwargs["kind"] = "territories"
+        if "file_format" in params:
+            kwargs["file_format"] = "xlsx"
         return reverse(name, kwargs=kwargs)
 
     return for_name

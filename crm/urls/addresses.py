@@ -4,6 +4,11 @@ from crm.views import addresses as views
 
 urlpatterns = [
     path("addresses/", views.address_list, name="address_list"),
+    path(
+        "addresses/export.<export_format:file_format>",
+        views.address_export,
+        name="address_export",
+    ),
     path("addresses/new/", views.address_create, name="address_create"),
     path("addresses/<int:pk>/", views.address_detail, name="address_detail"),
     path("addresses/<int:pk>/edit/", views.address_update, name="address_update"),

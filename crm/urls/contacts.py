@@ -4,6 +4,11 @@ from crm.views import contacts as views
 
 urlpatterns = [
     path("contacts/", views.contact_list, name="contact_list"),
+    path(
+        "contacts/export.<export_format:file_format>",
+        views.contact_export,
+        name="contact_export",
+    ),
     path("contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_update, name="contact_update"),

@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from crm import selectors, services
+from config.exporting import export_filename, export_response
+from crm import exports, selectors, services
 from crm.forms.addresses import AddressFilterForm, AddressForm, AddressLinkForm
 from crm.models import Address, AddressLink
 
@@ -27,6 +28,18 @@ def address_list(request):
     filters = AddressFilterForm(request.GET)
     page = page_of(request, selectors.addresses_for_list(**filters.filters()))
     return render(request, "crm/addresses/list.html", {"page_obj": page, "filters": filters})
+
+
+@permission_required("crm.view_address", raise_exception=True)
+def address_export(request, file_format):
+    """The addresses the list's search and filters find, every row, as CSV or XLSX."""
+    addresses = selectors.addresses_for_list(**AddressFilterForm(request.GET).filters())
+    return export_response(
+        file_format,
+        filename=export_filename("addresses", file_format),
+        headers=exports.ADDRESS_HEADERS,
+        rows=exports.address_rows(addresses),
+    )
 
 
 @permission_required("crm.view_address", raise_exception=True)

@@ -2,9 +2,11 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from crm import selectors
+from config.exporting import export_filename, export_response
+from crm import exports, selectors
 from crm.forms import PATH_SEPARATOR
 from crm.forms.customer_filters import CustomerFilterForm
 from crm.models import Customer, CustomerGroup, Territory
@@ -23,6 +25,20 @@ def customer_list(request):
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "sort_headers": form.sort_headers()}
     return render(request, "crm/customers/list.html", context)
+
+
+@permission_required("crm.view_customer", raise_exception=True)
+def customer_export(request, file_format):
+    """The customer list with its search, filters and sort, every row, as CSV or XLSX."""
+    form = CustomerFilterForm(request.GET)
+    if not form.is_valid():  # the list says what is wrong
+        return redirect(f"{reverse('crm:customer_list')}?{request.GET.urlencode()}")
+    return export_response(
+        file_format,
+        filename=export_filename("customers", file_format),
+        headers=exports.CUSTOMER_HEADERS,
+        rows=exports.customer_rows(selectors.customer_list(**form.cleaned_data)),
+    )
 
 
 @permission_required("crm.view_customer", raise_exception=True)

@@ -6,6 +6,11 @@ from invoicing.views import invoices as views
 
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoice_list"),
+    path(
+        "invoices/export.<export_format:file_format>",
+        views.invoice_export,
+        name="invoice_export",
+    ),
     path("invoices/new/", views.invoice_create, name="invoice_create"),
     path("invoices/new/customers/", views.invoice_customer_search, name="invoice_customer_search"),
     path(

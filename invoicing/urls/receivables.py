@@ -9,4 +9,5 @@ urlpatterns = [
     path("receivables/statement/<int:pk>/csv/", views.statement_csv, name="statement_csv"),
     path("receivables/aging/", views.aging, name="aging"),
     path("receivables/aging/csv/", views.aging_csv, name="aging_csv"),
+    path("receivables/aging/xlsx/", views.aging_xlsx, name="aging_xlsx"),
 ]

@@ -13,13 +13,15 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ZERO, Company, GLEntry
 from accounts.services import to_money
+from config.exporting import export_filename, export_response
 from crm.models import Customer
 from crm.selectors import credit_limit_for, customer_outstanding, customers_matching
-from invoicing import services
+from invoicing import exports, services
 from invoicing.forms.invoices import (
     LINES_PREFIX,
     InvoiceFilterForm,
@@ -91,6 +93,20 @@ def invoice_list(request):
         "customer": form.cleaned_data.get("customer") if form.is_valid() else None,
     }
     return render(request, "invoicing/invoices/list.html", context)
+
+
+@permission_required("invoicing.view_salesinvoice", raise_exception=True)
+def invoice_export(request, file_format):
+    """The invoices the list's search and filters find, in its order, as CSV or XLSX."""
+    form = InvoiceFilterForm(request.GET)
+    if not form.is_valid():  # the list says what is wrong
+        return redirect(f"{reverse('invoicing:invoice_list')}?{request.GET.urlencode()}")
+    return export_response(
+        file_format,
+        filename=export_filename("invoices", file_format),
+        headers=exports.INVOICE_HEADERS,
+        rows=exports.invoice_rows(form.invoices().order_by(*form.ordering())),
+    )
 
 
 class _CountedPaginator(Paginator):

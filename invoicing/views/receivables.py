@@ -1,24 +1,24 @@
 """Receivables: the panel on the customer page, the customer's ledger statement (page, print
-and CSV) and the accounts receivable aging report (page and CSV)."""
+and CSV) and the accounts receivable aging report (page, CSV and XLSX)."""
 
 import csv
 from functools import cached_property
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from config.exporting import CSV, XLSX, export_response, neutralise
 from crm.models import Customer
-from invoicing import receivables
+from invoicing import exports, receivables
 from invoicing.forms.receivables import AgingForm, StatementForm
 from invoicing.receivables import AGING_AMOUNTS, AGING_COLUMNS
 
 VIEW_RECEIVABLES = "invoicing.view_salesinvoice"
 AGING_PAGE_SIZE = 50
-CSV_CHUNK = 2000
 
 
 def customer_panel(request, customer) -> dict | None:
@@ -54,16 +54,18 @@ def statement_csv(request, pk):
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8", headers=_attachment(filename))
     writer = csv.writer(response)
-    writer.writerow(
-        ["Date", "Voucher type", "Voucher number", "Remark", "Debit", "Credit", "Balance"]
-    )
+
+    def write(values):
+        writer.writerow([neutralise(value) for value in values])
+
+    write(["Date", "Voucher type", "Voucher number", "Remark", "Debit", "Credit", "Balance"])
     amount = _csv_amount
-    writer.writerow([result.date_from, "", "", "Opening balance", "", "", amount(result.opening)])
+    write([result.date_from, "", "", "Opening balance", "", "", amount(result.opening)])
     for line in result.lines:
         voucher_type = (
             f"{line.voucher_type} (cancellation)" if line.is_reversal else line.voucher_type
         )
-        writer.writerow(
+        write(
             [
                 line.posting_date,
                 voucher_type,
@@ -75,8 +77,8 @@ def statement_csv(request, pk):
             ]
         )
     totals = [amount(result.total_debit), amount(result.total_credit)]
-    writer.writerow(["", "", "", "Totals", *totals, ""])
-    writer.writerow([result.date_to, "", "", "Closing balance", "", "", amount(result.closing)])
+    write(["", "", "", "Totals", *totals, ""])
+    write([result.date_to, "", "", "Closing balance", "", "", amount(result.closing)])
     return response
 
 
@@ -119,33 +121,29 @@ def aging(request):
     return render(request, "invoicing/receivables/aging.html", context)
 
 
-class Echo:
-    """A file-like object whose write() gives back the line, for streaming a CSV."""
-
-    def write(self, value):
-        return value
+@permission_required(VIEW_RECEIVABLES, raise_exception=True)
+def aging_csv(request):
+    return _aging_export(request, CSV)
 
 
 @permission_required(VIEW_RECEIVABLES, raise_exception=True)
-def aging_csv(request):
+def aging_xlsx(request):
+    return _aging_export(request, XLSX)
+
+
+def _aging_export(request, file_format):
+    """Every row of the aging page with its filters and sort (streamed for CSV)."""
     form = AgingForm(request.GET)
     if not form.is_valid():
         return redirect(f"{reverse('invoicing:aging')}?{request.GET.urlencode()}")
     as_of = timezone.localdate()
     rows = receivables.aging(as_of=as_of, order=form.cleaned_data["sort"], **form.filters())
     company = form.cleaned_data["company"]
-    filename = f"aging-{company.abbreviation}-{as_of:%Y%m%d}.csv"
-    writer = csv.writer(Echo())
-    header = ["Customer code", "Customer", *AGING_COLUMNS.values()]
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows.iterator(chunk_size=CSV_CHUNK):
-            amounts = (_csv_amount(row[key]) for key in AGING_AMOUNTS)
-            yield writer.writerow([row["code"], row["name"], *amounts])
-
-    return StreamingHttpResponse(
-        lines(), content_type="text/csv; charset=utf-8", headers=_attachment(filename)
+    return export_response(
+        file_format,
+        filename=f"aging-{company.abbreviation}-{as_of:%Y%m%d}.{file_format}",
+        headers=exports.AGING_HEADERS,
+        rows=exports.aging_rows(rows),
     )
 
 

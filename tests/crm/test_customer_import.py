@@ -314,3 +314,11 @@ def test_a_website_that_is_no_web_address_is_a_problem(defaults, website):
         [(2, {"name": "Web Shop", "website": website})]
     )
     assert [problem.message for problem in plan.problems] == ["not a web address."]
+
+
+def test_the_apostrophe_an_export_puts_before_a_formula_is_taken_off(defaults):
+    plan = an_import(defaults, headers={"name": "Name", "notes": "Notes"}).plan(
+        [(2, {"name": '\'=HYPERLINK("x")', "notes": "'not a formula"})]
+    )
+    assert plan.rows[0].values["name"] == '=HYPERLINK("x")'
+    assert plan.rows[0].values["notes"] == "'not a formula"

@@ -1,0 +1,267 @@
+"""The import page's verbs: preview an upload (read, match the headers, dry-run the importer),
+import a previewed file, and the files it offers for download."""
+
+import csv
+import hashlib
+import io
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from config.importing import Mode, Outcome, Plan, Problem
+
+from .models import ImportLog
+from .reading import FileProblem, HeaderMatch, ParsedFile, ReadOptions, match_headers, read_table
+from .targets import TARGETS, Target
+
+NEW_CODES_SHOWN = 50
+
+
+@dataclass
+class Preview:
+    """What importing the file would do, found without writing anything."""
+
+    log: ImportLog
+    parsed: ParsedFile
+    match: HeaderMatch
+    plan: Plan
+    importer: object
+    unused: list[tuple[str, str]]
+
+    @property
+    def row_problems(self) -> list[Problem]:
+        """What the reader could not make of a row, as problems without a column."""
+        return [Problem(number, "", "", message) for number, message in self.parsed.row_problems]
+
+    def columns(self) -> list[tuple[str, str, str]]:
+        """Each header of the file: the column it is imported as (or "" when none), and why
+        a matched one is not imported after all."""
+        template_header = {found: header for header, found in self.match.mapping.items()}
+        unused = dict(self.unused)
+        return [
+            (
+                header,
+                template_header.get(header, ""),
+                unused.get(header, ""),
+            )
+            for header in self.parsed.headers
+        ]
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.plan.problems) + len(self.parsed.row_problems)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problem_count
+
+
+def preview_upload(*, target: Target, upload, mode: Mode, options: dict, defaults: dict, user):
+    """Read and dry-run an uploaded file; keep it, with what the preview found, in an ImportLog.
+
+    Raises FileProblem for a file that cannot be read and ValidationError for one the
+    importer refuses as a whole (a required column missing); then nothing is kept.
+    """
+    content = _read_upload(upload)
+    log = ImportLog(
+        target=target.name,
+        user=user,
+        file_name=upload.name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
+        mode=mode,
+        options=options,
+        defaults=defaults,
+    )
+    preview = analyse(log, user=user)
+    log.unknown_columns = preview.match.unknown_headers
+    log.set_counts(preview.plan.counts)
+    log.save()
+    return preview
+
+
+def _read_upload(upload) -> bytes:
+    """The upload's bytes; one over IMPORT_MAX_BYTES is refused (by read_table, which says its
+    size and the limit) before it is read."""
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        read_table(upload, filename=upload.name)
+    upload.seek(0)
+    return upload.read()
+
+
+def analyse(log: ImportLog, *, user) -> Preview:
+    """Read the log's file and plan its import; nothing is written."""
+    target = TARGETS[log.target]
+    mode = Mode(log.mode)
+    parsed = read_table(bytes(log.content), filename=log.file_name, options=_read_options(log))
+    match = match_headers(parsed.headers, target.aliases, required=target.required(mode))
+    if match.missing_required:
+        raise ValidationError(_missing_columns_message(target, match.missing_required, mode))
+    mapping = target.fields_of(match.mapping)
+    importer = target.importer(mode=mode, defaults=log.defaults, headers=mapping, user=user)
+    unreadable = []
+
+    def rows():
+        for row in parsed.rows:
+            if row.problems:
+                unreadable.append(row.number)
+                continue
+            yield row.number, {name: row.values[header] for name, header in mapping.items()}
+
+    plan = importer.plan(rows())
+    plan.counts.invalid += len(unreadable)
+    return Preview(log, parsed, match, plan, importer, target.unused(mapping))
+
+
+def _read_options(log: ImportLog) -> ReadOptions:
+    return ReadOptions(
+        encoding=log.options.get("encoding") or None,
+        delimiter=log.options.get("delimiter") or None,
+    )
+
+
+def _missing_columns_message(target: Target, missing: list[str], mode: Mode) -> str:
+    parts = []
+    for header in missing:
+        column = target.column_headed(header)
+        accepted = ", ".join([column.header, *column.aliases])
+        parts.append(f"{column.header} (headed one of: {accepted})")
+    needed = "needs" if len(parts) == 1 else "need"
+    why = " to find each record to update" if mode == Mode.UPDATE else ""
+    return (
+        f"The file has no {' or '.join(parts)} column; {target.label.lower()} {needed} it{why}. "
+        "Add the column and upload the file again."
+    )
+
+
+# --- importing ---------------------------------------------------------------------------
+
+
+def run_import(*, log: ImportLog, user, ignore_unknown: bool = False) -> ImportLog:
+    """Import a previewed file: read and plan it again (the data may have changed since the
+    preview) and write it in one transaction. Returns the log, imported or failed with the
+    reason; a failed import has written nothing. A log already imported is returned as it is."""
+    if log.unknown_columns and not ignore_unknown:
+        raise ValidationError(
+            {"ignore_unknown": "Tick this box to import without the columns listed above."}
+        )
+    started = time.monotonic()
+    try:
+        with transaction.atomic():
+            locked = ImportLog.objects.select_for_update().get(pk=log.pk)
+            if locked.status != ImportLog.Status.PREVIEWED:
+                return locked
+            preview = analyse(locked, user=user)
+            if not preview.is_valid:
+                raise ValidationError(
+                    f"The file has {preview.problem_count} problem(s) when checked again (the "
+                    "data may have changed since the preview). Upload it again to see them."
+                )
+            preview.importer.write(preview.plan)
+            locked.new_codes = [
+                row.values["code"] for row in preview.plan.rows if row.outcome == Outcome.NEW
+            ][:NEW_CODES_SHOWN]
+            _finish(locked, ImportLog.Status.IMPORTED, started, counts=preview.plan.counts)
+            return locked
+    except (FileProblem, ValidationError, IntegrityError) as error:
+        return _failed(log, started, _reason(error))
+    except Exception as error:
+        _failed(log, started, f"Unexpected error: {error.__class__.__name__}.")
+        raise
+
+
+def _reason(error) -> str:
+    if isinstance(error, FileProblem):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return (
+        "The database refused the import, probably because another import or user added the "
+        "same code meanwhile. Upload the file again to see what changed."
+    )
+
+
+def _failed(log: ImportLog, started: float, message: str) -> ImportLog:
+    failed = ImportLog.objects.without_content().get(pk=log.pk)
+    _finish(failed, ImportLog.Status.FAILED, started, message=message)
+    return failed
+
+
+def _finish(log: ImportLog, status, started: float, *, counts=None, message=""):
+    log.status = status
+    log.finished_at = timezone.now()
+    log.duration = timedelta(seconds=time.monotonic() - started)
+    log.message = message
+    fields = ["status", "finished_at", "duration", "message"]
+    if counts is not None:
+        log.set_counts(counts)
+        fields += ["new", "updated", "unchanged", "invalid", "new_codes"]
+    log.save(update_fields=fields)
+
+
+# --- downloads ---------------------------------------------------------------------------
+
+
+def invalid_rows_csv(preview: Preview) -> str:
+    """The rows with problems as they are in the file, with an added "Error" column, so they
+    can be corrected and uploaded again on their own."""
+    errors = defaultdict(list)
+    for problem in preview.plan.problems:
+        where = f"{problem.column}: " if problem.column else ""
+        errors[problem.row].append(f"{where}{problem.message}")
+    for number, message in preview.parsed.row_problems:
+        errors[number].append(message)
+    log = preview.log
+    parsed = read_table(bytes(log.content), filename=log.file_name, options=_read_options(log))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*parsed.headers, "Error"])
+    for row in parsed.rows:
+        if row.number in errors:
+            writer.writerow([*row.values.values(), " ".join(errors[row.number])])
+    return out.getvalue()
+
+
+def template_csv(target: Target) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([column.header for column in target.columns])
+    writer.writerow([target.example.get(column.field, "") for column in target.columns])
+    return out.getvalue()
+
+
+def template_xlsx(target: Target) -> bytes:
+    """The template as a workbook: the columns with an example row, and a "Columns" sheet
+    that explains each one."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = target.label
+    sheet.append([column.header for column in target.columns])
+    sheet.append([target.example.get(column.field, "") for column in target.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    columns = book.create_sheet("Columns")
+    columns.append(["Column", "Required", "Also accepted as", "What to put in it"])
+    for column in target.columns:
+        required = "yes" if column.required else ("to update" if column.field == "code" else "")
+        columns.append([column.header, required, ", ".join(column.aliases), column.help])
+    for cell in columns[1]:
+        cell.font = Font(bold=True)
+    for cells in sheet.columns:
+        width = max(len(str(cell.value or "")) for cell in cells)
+        sheet.column_dimensions[cells[0].column_letter].width = width + 2
+    for letter, width in zip("ABCD", (20, 10, 50, 60), strict=True):
+        columns.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

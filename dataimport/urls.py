@@ -1,0 +1,15 @@
+"""The import pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "dataimport"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("template/", views.template, name="template"),
+    path("history/", views.history, name="history"),
+    path("<int:pk>/", views.log_detail, name="log"),
+    path("<int:pk>/invalid-rows.csv", views.invalid_rows, name="log_invalid_rows"),
+]

@@ -1,0 +1,65 @@
+"""In a real browser: upload customers-100.csv, read its preview, fix it, import it, and open
+an imported customer with its ledger."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from accounts.models import Company
+from crm.models import Customer
+from tests.browser.conftest import SCREENSHOTS, screenshot
+from tests.dataimport.helpers import CUSTOMERS_100
+from tests.dataimport.test_import_page import spoiled_customers_100
+from tests.factories import CompanyFactory
+
+pytestmark = pytest.mark.usefixtures("migrated_rows")
+
+DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "import-preview.png"
+
+
+def upload(page, path):
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_defaults-customer_group", label="All Customer Groups › Commercial")
+    page.select_option("#id_defaults-territory", label="All Territories › Rest of the World")
+    page.click("button:has-text('Preview')")
+    page.wait_for_selector("h1:has-text('Preview')")
+
+
+def test_importing_customers_100_and_opening_one(logged_in, live_server, tmp_path):
+    company = CompanyFactory(name="Demo Trading", abbreviation="DT")
+    assert Company.objects.count() == 1
+    page = logged_in
+
+    page.goto(f"{live_server.url}/import/")
+    assert page.locator("#id_defaults-company").input_value() == str(company.pk)
+    screenshot(page, "import-start")
+
+    spoiled = tmp_path / "customers-100.csv"
+    spoiled.write_bytes(spoiled_customers_100())
+    upload(page, spoiled)
+    assert page.locator("[data-count=new]").inner_text() == "92"
+    assert page.locator("[data-count=invalid]").inner_text() == "8"
+    assert page.locator("#problems tbody tr").count() == 8
+    assert "Index, Phone 2, Subscription Date" in page.locator("#unknown-columns").inner_text()
+    assert page.locator("button:has-text('Import')").is_disabled()
+    screenshot(page, "import-preview-problems")
+    shutil.copyfile(SCREENSHOTS / "import-preview-problems.png", DOCS_IMAGE)
+
+    page.click("text=Upload another file")
+    upload(page, CUSTOMERS_100)
+    assert page.locator("[data-count=new]").inner_text() == "100"
+    page.check("#id_ignore_unknown")
+    screenshot(page, "import-preview")
+    page.click("button:has-text('Import')")
+    page.wait_for_selector("text=customers-100.csv imported.")
+    screenshot(page, "import-result")
+    assert Customer.objects.count() == 100
+
+    page.click("#new-records >> text=DD37Cf93aecA6Dc")
+    page.wait_for_selector("h1:has-text('Rasmussen Group')")
+    assert "Rasmussen Group - DT" in page.locator("#ledgers").inner_text()
+
+    page.goto(f"{live_server.url}/import/history/")
+    assert page.locator("tbody tr").count() == 2
+    screenshot(page, "import-history")

@@ -1,0 +1,388 @@
+"""The import page in the test client: upload, preview, import, history, with real files."""
+
+import csv
+import io
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from crm.importing import COLUMNS
+from crm.models import Customer
+from dataimport.models import ImportLog
+from tests.dataimport.helpers import CUSTOMERS_100, SHARED, previewed_log, upload
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+# Rows of customers-100.csv given a country no one knows, for the previews with problems.
+UNKNOWN_COUNTRIES = {
+    6: "Atlantis",
+    20: "Narnia",
+    25: "Netherlands Antilles",
+    36: "Atlantis",
+    54: "Ruritania",
+    58: "Narnia",
+    60: "Freedonia",
+    78: "Atlantis",
+}
+
+
+def corrected_customers_100() -> bytes:
+    """customers-100.csv as it is: every row imports."""
+    return CUSTOMERS_100.read_bytes()
+
+
+def spoiled_customers_100() -> bytes:
+    """customers-100.csv with an unknown country in the rows of UNKNOWN_COUNTRIES."""
+    rows = list(csv.reader(io.StringIO(CUSTOMERS_100.read_text(encoding="utf-8-sig"))))
+    country = rows[0].index("Country")
+    for number, name in UNKNOWN_COUNTRIES.items():
+        rows[number - 1][country] = name
+    return csv_bytes(*rows)
+
+
+def csv_bytes(*rows) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def clerk(role_client):
+    return role_client("Sales User")
+
+
+def text_of(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+def file_errors(response) -> list[str]:
+    return response.context["form"].errors["file"]
+
+
+# --- the start page and templates -------------------------------------------------------
+
+
+def test_the_start_page_offers_customers_modes_defaults_and_templates(clerk, company):
+    response = clerk.get(reverse("dataimport:start"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.fields["target"].choices == [("customers", "Customers")]
+    assert [value for value, _ in form.fields["mode"].choices] == ["insert", "update", "upsert"]
+    defaults = response.context["defaults"]
+    assert defaults.initial["company"] == company.pk
+    assert all(not group.is_group for group in defaults.fields["customer_group"].queryset)
+    assert all(not node.is_group for node in defaults.fields["territory"].queryset)
+    assert "format=xlsx" in response.content.decode()
+
+
+def test_the_csv_template_has_every_column_and_an_example_row_that_imports(clerk, company):
+    response = clerk.get(reverse("dataimport:template"), {"format": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="customers-template.csv"'
+    header, example = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == [column.header for column in COLUMNS]
+    assert dict(zip(header, example, strict=True))["Name"] == "Rasmussen Group"
+
+    preview = upload(clerk, company, response.content, name="customers-template.csv")
+    assert preview.context["preview"].plan.counts.new == 1
+    assert preview.context["preview"].is_valid
+    assert preview.context["log"].unknown_columns == []
+
+
+def test_the_xlsx_template_explains_each_column_on_a_second_sheet(clerk):
+    response = clerk.get(reverse("dataimport:template"), {"format": "xlsx"})
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Customers", "Columns"]
+    rows = list(book["Customers"].iter_rows(values_only=True))
+    assert list(rows[0]) == [column.header for column in COLUMNS] and len(rows) == 2
+    explained = {row[0]: row for row in book["Columns"].iter_rows(min_row=2, values_only=True)}
+    assert explained["Name"][1] == "yes"
+    assert "Customer Id".lower() in explained["Code"][2]
+    assert explained["Name"][3] == "The customer's name: a company's or a person's."
+
+
+# --- the preview --------------------------------------------------------------------------
+
+
+def test_previewing_customers_100_shows_counts_columns_and_every_problem(clerk, company):
+    response = upload(clerk, company, spoiled_customers_100(), name="customers-100.csv")
+
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    counts = preview.plan.counts
+    assert (counts.new, counts.updated, counts.unchanged, counts.invalid) == (92, 0, 0, 8)
+    assert (preview.parsed.kind, preview.parsed.encoding, preview.parsed.delimiter) == (
+        "csv",
+        "utf-8",
+        ",",
+    )
+    assert [(p.row, p.column, p.value) for p in preview.plan.problems] == [
+        (row, "Country", name) for row, name in UNKNOWN_COUNTRIES.items()
+    ]
+    columns = {header: (imported, note) for header, imported, note in preview.columns()}
+    assert columns["Customer Id"] == ("Code", "")
+    assert columns["Company"] == ("Name", "")
+    assert columns["Phone 1"] == ("Phone", "")
+    assert columns["City"] == ("City", "not imported without an Address line 1 column")
+    assert columns["Index"] == ("", "")
+    log = response.context["log"]
+    assert log.unknown_columns == ["Index", "Phone 2", "Subscription Date"]
+    assert (log.status, log.new, log.invalid, log.size) == (
+        "previewed",
+        92,
+        8,
+        len(spoiled_customers_100()),
+    )
+    assert len(log.sha256) == 64
+    page = text_of(response)
+    assert "Not imported, no such column: <strong>Index, Phone 2, Subscription Date" in page
+    assert "Ruritania" in page and "not a country name or ISO code." in page
+    assert 'type="submit" class="btn btn-primary">Import' not in page
+    assert not Customer.objects.exists()
+
+
+def test_a_row_the_reader_cannot_split_is_listed_and_blocks_the_import(clerk, company):
+    content = (SHARED / "datablist/broken_csv/ragged-rows-extra-columns.csv").read_bytes()
+    response = upload(clerk, company, content, name="ragged.csv")
+
+    preview = response.context["preview"]
+    assert [number for number, _ in preview.parsed.row_problems] == [3]
+    assert preview.plan.counts.invalid == 1 and not preview.is_valid
+    assert "Row 3 has 1 value more than there are columns" in text_of(response)
+    assert not Customer.objects.exists()
+
+
+def test_a_workbook_named_csv_is_read_as_a_workbook_with_a_note(clerk, company):
+    book = Workbook()
+    book.active.append(["Name", "Email"])
+    book.active.append(["Workbook Ltd", "info@workbook.example"])
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(clerk, company, out.getvalue(), name="customers.csv")
+
+    preview = response.context["preview"]
+    assert preview.parsed.kind == "xlsx" and preview.plan.counts.new == 1
+    assert "This file is an Excel workbook (XLSX) although its name ends in .csv" in text_of(
+        response
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", '"bad.csv" is empty.'),
+        (b"Name,Email\n", "The file has a header row but no data rows."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", '"bad.csv" is a PNG image, not a spreadsheet.'),
+        (b"\x00\x01\x02binary\x00\xff" * 20, '"bad.csv" is not a text spreadsheet'),
+        (b"Code,Email\nC1,a@example.com\n", "The file has no Name (headed one of: Name,"),
+    ],
+    ids=["empty", "header-only", "png", "binary", "missing-name"],
+)
+def test_an_unusable_file_is_refused_on_the_form_and_nothing_is_kept(
+    clerk, company, content, message
+):
+    response = upload(clerk, company, content, name="bad.csv")
+
+    assert response.status_code == 200
+    assert any(error.startswith(message) for error in file_errors(response)), file_errors(response)
+    assert not ImportLog.objects.exists() and not Customer.objects.exists()
+
+
+@override_settings(IMPORT_MAX_BYTES=1000)
+def test_a_file_over_the_size_limit_is_refused_with_its_size(clerk, company):
+    response = upload(clerk, company, CUSTOMERS_100.read_bytes(), name="customers-100.csv")
+    assert file_errors(response) == [
+        '"customers-100.csv" is 0 MB; the largest file that can be imported is 0 MB. Split it '
+        "into smaller files (for example by country or by year) and import them one after "
+        "another."
+    ]
+    assert not ImportLog.objects.exists()
+
+
+def test_duplicate_codes_name_both_rows(clerk, company):
+    content = csv_bytes(["Code", "Name"], ["A-1", "First"], ["B-2", "Other"], ["a-1", "Again"])
+    response = upload(clerk, company, content)
+    problems = response.context["preview"].plan.problems
+    assert [(p.row, p.column, p.value) for p in problems] == [(4, "Code", "a-1")]
+    assert problems[0].message == "the same code is on row 2; codes must be unique."
+
+
+def test_updating_needs_a_code_column_before_any_row_is_read(clerk, company):
+    response = upload(clerk, company, csv_bytes(["Name"], ["Acme"]), mode="update")
+    assert file_errors(response)[0].startswith(
+        "The file has no Code (headed one of: Code, customer id, customer code"
+    )
+    assert "to find each record to update" in file_errors(response)[0]
+
+
+# --- importing ------------------------------------------------------------------------------
+
+
+def test_importing_needs_the_tick_when_columns_are_unknown(clerk, company):
+    log = upload(clerk, company, corrected_customers_100()).context["log"]
+
+    response = clerk.post(reverse("dataimport:log", args=[log.pk]), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors["ignore_unknown"]
+    assert not Customer.objects.exists()
+
+
+def test_importing_customers_100_writes_them_all_and_logs_it(clerk, company):
+    preview = upload(clerk, company, corrected_customers_100()).context["preview"]
+    assert preview.is_valid and preview.plan.counts.new == 100
+
+    response = clerk.post(
+        reverse("dataimport:log", args=[preview.log.pk]), {"ignore_unknown": "on"}
+    )
+    assert response.status_code == 302
+    assert Customer.objects.count() == 100
+    log = ImportLog.objects.get()
+    assert (log.status, log.new, log.invalid, log.message) == ("imported", 100, 0, "")
+    assert log.duration is not None and log.finished_at >= log.started_at
+    assert len(log.new_codes) == 50 and log.new_codes[0] == "DD37Cf93aecA6Dc"
+    sheryl = Customer.objects.get(code="DD37Cf93aecA6Dc")
+    assert sheryl.name == "Rasmussen Group" and sheryl.company == company
+    assert sheryl.ledgers.count() == 1
+
+    result = clerk.get(response["Location"])
+    links = result.context["links"]
+    assert len(links) == 50 and links[0] == (
+        "DD37Cf93aecA6Dc",
+        reverse("crm:customer_detail", args=[sheryl.pk]),
+    )
+    assert "Imported" in text_of(result)
+
+    again = clerk.post(reverse("dataimport:log", args=[log.pk]), {"ignore_unknown": "on"})
+    assert again.status_code == 200 and Customer.objects.count() == 100
+
+
+def test_importing_the_same_file_again_finds_every_customer_unchanged(clerk, company):
+    content = corrected_customers_100()
+    first = upload(clerk, company, content).context["log"]
+    clerk.post(reverse("dataimport:log", args=[first.pk]), {"ignore_unknown": "on"})
+
+    response = upload(clerk, company, content, mode="upsert")
+    counts = response.context["preview"].plan.counts
+    assert (counts.new, counts.updated, counts.unchanged, counts.invalid) == (0, 0, 100, 0)
+    assert "Nothing to import: every row is unchanged." in text_of(response)
+
+    inserting = upload(clerk, company, content, mode="insert").context["preview"]
+    assert inserting.plan.counts.invalid == 100
+    assert inserting.plan.problems[0].message == (
+        "Rasmussen Group already has this code; choose update or insert-or-update."
+    )
+
+
+def test_update_mode_changes_the_named_customers_only(clerk, company):
+    acme = CustomerFactory(code="ACME", name="Acme", company=company)
+    other = CustomerFactory(code="OTHER", name="Other", company=company)
+    log = upload(
+        clerk, company, csv_bytes(["Code", "Name"], ["acme", "Acme Renamed"]), mode="update"
+    ).context["log"]
+    assert (log.updated, log.new) == (1, 0)
+
+    clerk.post(reverse("dataimport:log", args=[log.pk]))
+    acme.refresh_from_db()
+    other.refresh_from_db()
+    assert (acme.name, other.name) == ("Acme Renamed", "Other")
+    log.refresh_from_db()
+    assert (log.status, log.updated) == ("imported", 1)
+
+
+def test_data_changed_since_the_preview_fails_the_import_and_writes_nothing(clerk, company):
+    log = upload(clerk, company, csv_bytes(["Code", "Name"], ["N-1", "New"], ["N-2", "Two"]))
+    log = log.context["log"]
+    CustomerFactory(code="N-2", name="Meanwhile", company=company)
+
+    response = clerk.post(reverse("dataimport:log", args=[log.pk]))
+    assert response.status_code == 302
+    assert list(Customer.objects.values_list("code", flat=True)) == ["N-2"]
+    log.refresh_from_db()
+    assert log.status == "failed"
+    assert log.message.startswith("The file has 1 problem(s) when checked again")
+    assert "Nothing was written." in text_of(clerk.get(response["Location"]))
+
+
+def test_a_file_with_problems_cannot_be_imported_by_a_forged_post(clerk, company):
+    log = upload(clerk, company, spoiled_customers_100()).context["log"]
+    clerk.post(reverse("dataimport:log", args=[log.pk]), {"ignore_unknown": "on"})
+    log.refresh_from_db()
+    assert log.status == "failed" and not Customer.objects.exists()
+
+
+# --- downloads and history ------------------------------------------------------------------
+
+
+def test_the_invalid_rows_download_has_the_rows_as_in_the_file_with_an_error(clerk, company):
+    log = upload(clerk, company, spoiled_customers_100()).context["log"]
+
+    response = clerk.get(reverse("dataimport:log_invalid_rows", args=[log.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"] == "text/csv"
+    assert [row["Country"] for row in rows] == list(UNKNOWN_COUNTRIES.values())
+    assert rows[0]["Index"] == "5" and rows[0]["Company"]
+    assert rows[0]["Error"] == "Country: not a country name or ISO code."
+
+
+def test_the_history_lists_past_imports(clerk, company):
+    log = upload(clerk, company, corrected_customers_100(), name="first.csv").context["log"]
+    clerk.post(reverse("dataimport:log", args=[log.pk]), {"ignore_unknown": "on"})
+    upload(clerk, company, CUSTOMERS_100.read_bytes(), name="second.csv")
+
+    response = clerk.get(reverse("dataimport:history"))
+    logs = list(response.context["page_obj"])
+    assert [(entry.file_name, entry.status) for entry in logs] == [
+        ("second.csv", "previewed"),
+        ("first.csv", "imported"),
+    ]
+    assert "Customers" in text_of(response)
+
+
+# --- permissions and queries --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [None, "Accounts User"])
+def test_users_who_cannot_add_customers_cannot_import(role_client, company, role):
+    client = role_client(*([role] if role else []))
+    log = previewed_log(company)
+    for url in [
+        reverse("dataimport:start"),
+        reverse("dataimport:history"),
+        reverse("dataimport:template"),
+        reverse("dataimport:log", args=[log.pk]),
+    ]:
+        assert client.get(url).status_code == 403, url
+    assert upload(client, company, b"Name\nX\n").status_code == 403
+    assert client.post(reverse("dataimport:log", args=[log.pk])).status_code == 403
+    assert not Customer.objects.exists()
+
+
+def first_rows(count: int) -> bytes:
+    lines = corrected_customers_100().decode().splitlines(keepends=True)
+    return "".join(lines[: count + 1]).encode()
+
+
+def test_the_preview_costs_the_same_queries_for_10_and_100_rows(
+    clerk, company, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ten:
+        upload(clerk, company, first_rows(10))
+    with django_assert_max_num_queries(len(ten)):
+        upload(clerk, company, first_rows(100))
+    with django_assert_max_num_queries(len(ten)):
+        clerk.get(reverse("dataimport:history"))
+    print(f"preview queries: {len(ten)}")
+
+
+def test_the_admin_shows_the_log_read_only(admin_client, company):
+    log = previewed_log(company)
+    changelist = admin_client.get(reverse("admin:dataimport_importlog_changelist"))
+    assert changelist.status_code == 200 and "matrix.csv" in changelist.content.decode()
+    assert admin_client.get(reverse("admin:dataimport_importlog_add")).status_code == 403
+    detail = admin_client.get(reverse("admin:dataimport_importlog_change", args=[log.pk]))
+    assert detail.status_code == 200 and b'name="_save"' not in detail.content
