@@ -77,7 +77,6 @@ class Plan:
 
     counts: Counts = field(default_factory=Counts)
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
