@@ -34,16 +34,12 @@ from crm.selectors import (
 )
 
 from .models import Payment, SalesInvoice
+from .selectors import open_invoices
 from .services import PAYMENT_VOUCHER_TYPE, VOUCHER_TYPE
 
 SUBMITTED = SalesInvoice.DocStatus.SUBMITTED
 MONEY_FIELD = DecimalField(**MONEY)
 RECENT_DOCUMENTS = 5
-
-
-def open_invoices():
-    """Submitted invoices with something outstanding (the `sales_invoice_open` index)."""
-    return SalesInvoice.objects.filter(docstatus=SUBMITTED, outstanding__gt=0).order_by()
 
 
 def advances():

@@ -42,15 +42,17 @@ def submitted_outstanding(*, company=None, customer=None) -> Decimal:
 # --- payments -----------------------------------------------------------------------------
 
 
-def open_invoices_of(*, customer, company):
-    """The customer's submitted invoices in `company` with something outstanding, oldest due
-    first (the order payments settle them in)."""
+def open_invoices():
+    """Submitted invoices with something outstanding (the `sales_invoice_open` index)."""
     return SalesInvoice.objects.filter(
-        customer=customer,
-        company=company,
-        docstatus=SalesInvoice.DocStatus.SUBMITTED,
-        outstanding__gt=0,
-    ).order_by("due_date", "pk")
+        docstatus=SalesInvoice.DocStatus.SUBMITTED, outstanding__gt=0
+    ).order_by()
+
+
+def open_invoices_of(*, customer, company):
+    """The customer's open invoices in `company`, oldest due first (the order payments settle
+    them in)."""
+    return open_invoices().filter(customer=customer, company=company).order_by("due_date", "pk")
 
 
 def payment_accounts(company):
