@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Protocol
 
 
 class Mode(StrEnum):
@@ -73,14 +74,32 @@ class Counts:
 
 @dataclass
 class Plan:
-    """The outcome of every row, before anything is written (the dry run's result)."""
+    """The outcome of every row, before anything is written (the dry run's result).
+
+    Importers fill `rows` with the rows they will write, each with an `outcome` and a `key`
+    (the code or name the import page lists and links for new records).
+    """
 
     counts: Counts = field(default_factory=Counts)
     problems: list[Problem] = field(default_factory=list)
+    rows: list = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
         return not self.problems
+
+    def new_keys(self, limit: int) -> list[str]:
+        return [row.key for row in self.rows if row.outcome == Outcome.NEW][:limit]
+
+
+class Importer(Protocol):
+    """What the import page needs of an importer (see dataimport.targets)."""
+
+    def plan(self, rows: Iterable[tuple[int, dict[str, str]]]) -> Plan:
+        """Judge (row number, {field: cell text}) pairs; write nothing."""
+
+    def write(self, plan: Plan) -> None:
+        """Write a valid plan in the caller's transaction."""
 
 
 # --- cells --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ naming rules of `crm.services`.
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from types import SimpleNamespace
@@ -165,10 +165,9 @@ class Row:
     outcome: Outcome = Outcome.NEW
     existing_id: int | None = None
 
-
-@dataclass
-class CustomerPlan(Plan):
-    rows: list[Row] = field(default_factory=list)
+    @property
+    def key(self) -> str:
+        return self.values["code"]
 
 
 class CustomerImport:
@@ -183,9 +182,9 @@ class CustomerImport:
 
     # --- the dry run ----------------------------------------------------------------------
 
-    def plan(self, rows: Iterable) -> CustomerPlan:
+    def plan(self, rows: Iterable) -> Plan:
         """`rows` are (row number, {field: text}) pairs; nothing is written."""
-        plan = CustomerPlan()
+        plan = Plan()
         missing = [c for c in COLUMNS if c.required and c.field not in self.headers]
         if missing and self.mode != Mode.UPDATE:
             names = ", ".join(column.header for column in missing)
@@ -439,7 +438,7 @@ class CustomerImport:
 
     # --- writing --------------------------------------------------------------------------
 
-    def write(self, plan: CustomerPlan) -> None:
+    def write(self, plan: Plan) -> None:
         """Write what `plan` found; call it in a transaction, with a plan without problems."""
         if not plan.is_valid:
             raise ValidationError("Fix the problems the preview lists before importing.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from config.importing import Mode, Outcome, Plan, Problem
+from config.importing import Mode, Plan, Problem
 
 from .models import ImportLog
 from .reading import FileProblem, HeaderMatch, ParsedFile, ReadOptions, match_headers, read_table
@@ -167,9 +167,7 @@ def run_import(*, log: ImportLog, user, ignore_unknown: bool = False) -> ImportL
                     "data may have changed since the preview). Upload it again to see them."
                 )
             preview.importer.write(preview.plan)
-            locked.new_codes = [
-                row.values["code"] for row in preview.plan.rows if row.outcome == Outcome.NEW
-            ][:NEW_CODES_SHOWN]
+            locked.new_codes = preview.plan.new_keys(NEW_CODES_SHOWN)
             _finish(locked, ImportLog.Status.IMPORTED, started, counts=preview.plan.counts)
             return locked
     except (FileProblem, ValidationError, IntegrityError) as error:
