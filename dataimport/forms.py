@@ -92,6 +92,13 @@ class CustomerDefaultsForm(BootstrapForm):
         return {**stored, "customer_type": data["customer_type"]}
 
 
+class NoDefaultsForm(BootstrapForm):
+    """For targets whose files say everything themselves."""
+
+    def stored(self) -> dict:
+        return {}
+
+
 class ImportForm(BootstrapForm):
     """The preview's import button; with unknown columns it needs the tick."""
 

@@ -29,8 +29,10 @@ class Target:
     unused: Callable[[dict[str, str]], list[tuple[str, str]]] = lambda mapping: []
     # stored defaults -> readable (label, value) pairs
     describe_defaults: Callable[[dict], list[tuple[str, str]]] = lambda defaults: []
-    # codes of new records -> [(code, url)]
+    # keys of new records (Plan.new_keys) -> [(key, url)]
     links: Callable[[list[str]], list[tuple[str, str]]] = lambda codes: []
+    # the fields that find an existing record, so a file must have them to update
+    key_fields: tuple[str, ...] = ("code",)
     # template header -> its aliases, as match_headers takes them (keyed by the header, which
     # reads well in its messages and cannot clash with an alias the way a field name can)
     aliases: dict[str, list[str]] = field(init=False)
@@ -48,7 +50,7 @@ class Target:
         """The template headers of the columns the file must have in this mode."""
         fields = [c.field for c in self.columns if c.required] if mode != Mode.UPDATE else []
         if mode != Mode.INSERT:
-            fields.insert(0, "code")
+            fields = [*self.key_fields, *(name for name in fields if name not in self.key_fields)]
         return [self.column(name).header for name in fields]
 
     def column(self, name: str) -> Column:
