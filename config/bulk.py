@@ -101,3 +101,18 @@ def _bulk_create_rows(model, fields, rows):
     objects = [model(**dict(zip(fields, row, strict=True))) for row in rows]
     model.objects.bulk_create(objects, batch_size=500)
     return [obj.pk for obj in objects]
+
+
+def insert_history(model, fields, values, history_type, user, now):
+    """simple-history's rows for records written in bulk (which its signals do not see):
+    `values` are tuples in the order of `fields`, `history_type` "+" (created) or "~" (changed)."""
+    own = {field.attname for field in model._meta.concrete_fields}
+    stamps = [name for name in ("created_at", "updated_at") if name in own - set(fields)]
+    insert_rows(
+        model.history.model,
+        [*fields, *stamps, "history_date", "history_type", "history_user_id"],
+        [
+            (*row, *(now for _ in stamps), now, history_type, getattr(user, "pk", None))
+            for row in values
+        ],
+    )

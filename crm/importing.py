@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from accounts.models import Company
-from config.bulk import insert_rows
+from config.bulk import insert_history, insert_rows
 from config.importing import (
     Column,
     Mode,
@@ -561,7 +561,7 @@ def _insert_customers(rows, lookups, user, codes_in_file):
         row.values["code"] = row.values["code"] or next(codes)
     values = [tuple(row.values[name] for name in CUSTOMER_FIELDS) for row in rows]
     ids = insert_rows(Customer, CUSTOMER_FIELDS, values)
-    _record_history(Customer, ["id", *CUSTOMER_FIELDS], _with_ids(ids, values), "+", user, now)
+    insert_history(Customer, ["id", *CUSTOMER_FIELDS], _with_ids(ids, values), "+", user, now)
     open_ledgers_of_new_customers(
         [
             SimpleNamespace(pk=pk, name=row.values["name"], code=row.values["code"])
@@ -585,7 +585,7 @@ def _insert_contacts(pairs, user, now):
     fields = ["first_name", "last_name"]
     values = [(contact["first_name"], contact["last_name"]) for _, contact in pairs]
     ids = insert_rows(Contact, fields, values)
-    _record_history(Contact, ["id", *fields], _with_ids(ids, values), "+", user, now)
+    insert_history(Contact, ["id", *fields], _with_ids(ids, values), "+", user, now)
     contacts = list(zip(ids, pairs, strict=True))
     insert_rows(
         ContactEmail,
@@ -611,7 +611,7 @@ def _insert_addresses(pairs, user, now):
     fields = ["line1", "line2", "city", "state", "postal_code", "country"]
     values = [tuple(address[name] for name in fields) for _, address in pairs]
     ids = insert_rows(Address, fields, values)
-    _record_history(Address, ["id", *fields], _with_ids(ids, values), "+", user, now)
+    insert_history(Address, ["id", *fields], _with_ids(ids, values), "+", user, now)
     insert_rows(
         AddressLink,
         ["address_id", "customer_id", "is_primary_billing", "is_primary_shipping"],
@@ -632,7 +632,7 @@ def _update_customers(rows, given, user):
         customer.updated_at = now
     Customer.objects.bulk_update(customers.values(), [*fields, "updated_at"], batch_size=1000)
     history_fields = ["id", *CUSTOMER_FIELDS, "created_at", "updated_at"]
-    _record_history(
+    insert_history(
         Customer,
         history_fields,
         [tuple(getattr(c, name) for name in history_fields) for c in customers.values()],
@@ -641,16 +641,3 @@ def _update_customers(rows, given, user):
         now,
     )
     open_party_ledgers(parties=list(customers.values()))
-
-
-def _record_history(model, fields, values, history_type, user, now):
-    """simple-history's rows for bulk writes (which its signals do not see)."""
-    stamps = [name for name in ("created_at", "updated_at") if name not in fields]
-    insert_rows(
-        model.history.model,
-        [*fields, *stamps, "history_date", "history_type", "history_user_id"],
-        [
-            (*row, *(now for _ in stamps), now, history_type, getattr(user, "pk", None))
-            for row in values
-        ],
-    )
