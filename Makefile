@@ -1,4 +1,5 @@
-# Two commands: `make run` (set up and serve) and `make test` (lint and the test suite).
+# Two commands: `make run` (set up, then serve with a task worker beside the server) and
+# `make test` (lint and the test suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,6 +18,8 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo_sales
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST)
 
 test: $(STAMP)

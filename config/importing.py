@@ -4,7 +4,7 @@ The importers themselves live with their models (`crm/importing.py`, ...); the i
 (`dataimport`) reads files into rows and hands them over. Cells arrive as text.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -98,8 +98,9 @@ class Importer(Protocol):
     def plan(self, rows: Iterable[tuple[int, dict[str, str]]]) -> Plan:
         """Judge (row number, {field: cell text}) pairs; write nothing."""
 
-    def write(self, plan: Plan) -> None:
-        """Write a valid plan in the caller's transaction."""
+    def write(self, plan: Plan, *, progress: Callable[[int], None] | None = None) -> None:
+        """Write a valid plan in the caller's transaction, telling `progress` how many of
+        its rows are written after each batch."""
 
 
 # --- cells --------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "simple_history",
     "tree_queries",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "pricing",
     "accounts",
     "crm",
@@ -160,3 +162,9 @@ if not DEBUG:
 
 # Uploads to the import page larger than this are refused before they are read.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Files of up to this many rows are imported while the user waits; larger ones run as a
+# background job of the task worker (`manage.py db_worker`), with a progress bar.
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2000)
+
+# Background jobs are rows in the database, run by `manage.py db_worker` (see docs/deployment.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

@@ -11,7 +11,7 @@ naming rules of `crm.services`.
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -438,18 +438,26 @@ class CustomerImport:
 
     # --- writing --------------------------------------------------------------------------
 
-    def write(self, plan: Plan) -> None:
+    def write(self, plan: Plan, *, progress: Callable[[int], None] | None = None) -> None:
         """Write what `plan` found; call it in a transaction, with a plan without problems."""
         if not plan.is_valid:
             raise ValidationError("Fix the problems the preview lists before importing.")
         new = [row for row in plan.rows if row.outcome == Outcome.NEW]
         changed = [row for row in plan.rows if row.outcome == Outcome.UPDATED]
         codes_in_file = {row.values["code"].upper() for row in new if row.values["code"]}
+        written = 0
         for start in range(0, len(new), BATCH_SIZE):
             batch = new[start : start + BATCH_SIZE]
             _insert_customers(batch, self.lookups, self.user, codes_in_file)
+            written += len(batch)
+            if progress:
+                progress(written)
         for start in range(0, len(changed), BATCH_SIZE):
-            _update_customers(changed[start : start + BATCH_SIZE], self._given, self.user)
+            batch = changed[start : start + BATCH_SIZE]
+            _update_customers(batch, self._given, self.user)
+            written += len(batch)
+            if progress:
+                progress(written)
 
 
 class _Lookups:

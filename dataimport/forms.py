@@ -99,12 +99,42 @@ class NoDefaultsForm(BootstrapForm):
         return {}
 
 
-class ImportForm(BootstrapForm):
-    """The preview's import button; with unknown columns it needs the tick."""
+class ColumnsForm(BootstrapForm):
+    """What to do with each header the page did not recognise: import it as one of the
+    target's columns, or leave it out. Nothing is left out unless the user says so."""
 
-    ignore_unknown = forms.BooleanField(label="Ignore these columns", required=False)
+    IGNORE = "-"
 
-    def __init__(self, *args, log, **kwargs):
+    def __init__(self, *args, headers: list[str], free_columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        if not log.unknown_columns:
-            del self.fields["ignore_unknown"]
+        self.headers = headers
+        choices = [("", "Choose…"), (self.IGNORE, "Leave this column out")]
+        choices += [(column, f"Import as {column}") for column in free_columns]
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header, choices=choices, required=True
+            )
+
+    def clean(self):
+        data = super().clean()
+        taken = {}
+        for index, header in enumerate(self.headers):
+            column = data.get(f"column_{index}")
+            if column and column != self.IGNORE:
+                if column in taken:
+                    self.add_error(
+                        f"column_{index}", f"{taken[column]} is already imported as {column}."
+                    )
+                taken.setdefault(column, header)
+        return data
+
+    def chosen(self) -> dict[str, str]:
+        """header -> template header, or "" for a column left out."""
+        return {
+            header: "" if column == self.IGNORE else column
+            for header, column in (
+                (header, self.cleaned_data[f"column_{index}"])
+                for index, header in enumerate(self.headers)
+            )
+        }
+

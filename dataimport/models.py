@@ -17,8 +17,14 @@ class ImportLogQuerySet(models.QuerySet):
 class ImportLog(models.Model):
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
         IMPORTED = "imported", "Imported"
         FAILED = "failed", "Failed"
+
+    class Phase(models.TextChoices):
+        CHECKING = "checking", "Checking the rows again"
+        WRITING = "writing", "Writing"
 
     target = models.CharField(max_length=40)
     user = models.ForeignKey(
@@ -44,6 +50,14 @@ class ImportLog(models.Model):
     invalid = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     message = models.TextField(blank=True)
+    # A running import's progress, written over a connection of its own (dataimport.progress)
+    # so that it is seen while the import's transaction is still open.
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background job, if any.")
+    phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    phase_started_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportLogQuerySet.as_manager()
 
@@ -52,7 +66,9 @@ class ImportLog(models.Model):
         verbose_name = "import log"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["previewed", "imported", "failed"]),
+                condition=models.Q(
+                    status__in=["previewed", "queued", "running", "imported", "failed"]
+                ),
                 name="import_log_status_known",
             )
         ]
@@ -67,6 +83,10 @@ class ImportLog(models.Model):
     def set_counts(self, counts: Counts):
         self.new, self.updated = counts.new, counts.updated
         self.unchanged, self.invalid = counts.unchanged, counts.invalid
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def mode_label(self) -> str:

@@ -495,6 +495,7 @@ class HeaderMatch(NamedTuple):
     mapping: dict[str, str]  # field -> the header that holds it
     unknown_headers: list[str]  # headers no field claims, in file order
     missing_required: list[str]  # required fields no header gives
+    ignored_headers: list[str] = []  # headers the user chose not to import
 
 
 def normalize_header(text: str) -> str:
@@ -508,9 +509,14 @@ def normalize_header(text: str) -> str:
 
 
 def match_headers(
-    headers: Iterable[str], fields: dict[str, list[str]], *, required: Iterable[str] = ()
+    headers: Iterable[str],
+    fields: dict[str, list[str]],
+    *,
+    required: Iterable[str] = (),
+    chosen: dict[str, str] | None = None,
 ) -> HeaderMatch:
-    """Which header gives which field: a field matches its own name or any of its aliases.
+    """Which header gives which field: a field matches its own name or any of its aliases,
+    or the field the user chose for the header (`chosen`: header -> field, "" to ignore it).
 
     Two headers that both match one field make the file ambiguous (FileProblem): the
     importer cannot know which one is right.
@@ -521,11 +527,14 @@ def match_headers(
             key = normalize_header(alias)
             if field_of.setdefault(key, name) != name:
                 raise ValueError(f"Alias {alias!r} is given to both {field_of[key]} and {name}")
+    chosen = chosen or {}
     mapping: dict[str, str] = {}
-    unknown = []
+    unknown, ignored = [], []
     for header in headers:
-        name = field_of.get(normalize_header(header))
-        if name is None:
+        name = chosen[header] if header in chosen else field_of.get(normalize_header(header))
+        if header in chosen and not name:
+            ignored.append(header)
+        elif name is None:
             unknown.append(header)
         elif name in mapping:
             raise FileProblem(
@@ -536,4 +545,4 @@ def match_headers(
         else:
             mapping[name] = header
     missing = [name for name in required if name not in mapping]
-    return HeaderMatch(mapping, unknown, missing)
+    return HeaderMatch(mapping, unknown, missing, ignored)

@@ -16,9 +16,10 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from config.importing import Mode, Plan, Problem
+from config.importing import Counts, Mode, Plan, Problem
 
 from .models import ImportLog
+from .progress import ProgressRecorder
 from .reading import FileProblem, HeaderMatch, ParsedFile, ReadOptions, match_headers, read_table
 from .targets import TARGETS, Target
 
@@ -27,14 +28,16 @@ NEW_CODES_SHOWN = 50
 
 @dataclass
 class Preview:
-    """What importing the file would do, found without writing anything."""
+    """What importing the file would do, found without writing anything. Without `plan`, the
+    file lacks a required column; choosing columns for its unknown headers may give it."""
 
     log: ImportLog
     parsed: ParsedFile
     match: HeaderMatch
-    plan: Plan
+    plan: Plan | None
     importer: object
     unused: list[tuple[str, str]]
+    missing_message: str = ""
 
     @property
     def row_problems(self) -> list[Problem]:
@@ -46,29 +49,35 @@ class Preview:
         a matched one is not imported after all."""
         template_header = {found: header for header, found in self.match.mapping.items()}
         unused = dict(self.unused)
+        for header in self.match.ignored_headers:
+            unused[header] = "ignored, as chosen"
         return [
-            (
-                header,
-                template_header.get(header, ""),
-                unused.get(header, ""),
-            )
+            (header, template_header.get(header, ""), unused.get(header, ""))
             for header in self.parsed.headers
         ]
 
+    def free_columns(self) -> list[str]:
+        """The target's template headers no header of the file gives yet."""
+        target = TARGETS[self.log.target]
+        return [c.header for c in target.columns if c.header not in self.match.mapping]
+
     @property
     def problem_count(self) -> int:
+        if self.plan is None:
+            return 1
         return len(self.plan.problems) + len(self.parsed.row_problems)
 
     @property
     def is_valid(self) -> bool:
-        return not self.problem_count
+        return not self.problem_count and not self.match.unknown_headers
 
 
 def preview_upload(*, target: Target, upload, mode: Mode, options: dict, defaults: dict, user):
     """Read and dry-run an uploaded file; keep it, with what the preview found, in an ImportLog.
 
     Raises FileProblem for a file that cannot be read and ValidationError for one the
-    importer refuses as a whole (a required column missing); then nothing is kept.
+    importer refuses as a whole (a required column missing, and no unknown column that could
+    be it); then nothing is kept.
     """
     content = _read_upload(upload)
     log = ImportLog(
@@ -83,10 +92,27 @@ def preview_upload(*, target: Target, upload, mode: Mode, options: dict, default
         defaults=defaults,
     )
     preview = analyse(log, user=user)
-    log.unknown_columns = preview.match.unknown_headers
-    log.set_counts(preview.plan.counts)
+    if preview.plan is None and not preview.match.unknown_headers:
+        raise ValidationError(preview.missing_message)
+    _keep(log, preview)
     log.save()
     return preview
+
+
+def choose_columns(*, log: ImportLog, chosen: dict[str, str], user) -> Preview:
+    """The user's choice for headers the page did not recognise (header -> template header,
+    or "" to leave the column out); the preview is made again with them."""
+    log.options = {**log.options, "columns": {**log.options.get("columns", {}), **chosen}}
+    preview = analyse(log, user=user)
+    _keep(log, preview)
+    log.save(update_fields=["options", "unknown_columns", "new", "updated", "unchanged", "invalid"])
+    return preview
+
+
+def _keep(log: ImportLog, preview: Preview):
+    log.unknown_columns = preview.match.unknown_headers
+    if preview.plan is not None:
+        log.set_counts(preview.plan.counts)
 
 
 def _read_upload(upload) -> bytes:
@@ -98,20 +124,28 @@ def _read_upload(upload) -> bytes:
     return upload.read()
 
 
-def analyse(log: ImportLog, *, user) -> Preview:
+def analyse(log: ImportLog, *, user, progress: ProgressRecorder | None = None) -> Preview:
     """Read the log's file and plan its import; nothing is written."""
     target = TARGETS[log.target]
     mode = Mode(log.mode)
     parsed = read_table(bytes(log.content), filename=log.file_name, options=_read_options(log))
-    match = match_headers(parsed.headers, target.aliases, required=target.required(mode))
-    if match.missing_required:
-        raise ValidationError(_missing_columns_message(target, match.missing_required, mode))
+    match = match_headers(
+        parsed.headers,
+        target.aliases,
+        required=target.required(mode),
+        chosen=log.options.get("columns", {}),
+    )
     mapping = target.fields_of(match.mapping)
     importer = target.importer(mode=mode, defaults=log.defaults, headers=mapping, user=user)
+    if match.missing_required:
+        message = _missing_columns_message(target, match.missing_required, mode)
+        return Preview(log, parsed, match, None, importer, [], missing_message=message)
     unreadable = []
 
     def rows():
-        for row in parsed.rows:
+        for count, row in enumerate(parsed.rows, start=1):
+            if progress is not None:
+                progress.advance(count)
             if row.problems:
                 unreadable.append(row.number)
                 continue
@@ -146,35 +180,72 @@ def _missing_columns_message(target: Target, missing: list[str], mode: Mode) -> 
 # --- importing ---------------------------------------------------------------------------
 
 
-def run_import(*, log: ImportLog, user, ignore_unknown: bool = False) -> ImportLog:
-    """Import a previewed file: read and plan it again (the data may have changed since the
-    preview) and write it in one transaction. Returns the log, imported or failed with the
-    reason; a failed import has written nothing. A log already imported is returned as it is."""
-    if log.unknown_columns and not ignore_unknown:
+def start_import(*, log: ImportLog, user) -> ImportLog:
+    """Import a previewed file: at once when it is small, else as a background job that the
+    log page follows. Returns the log as it stands."""
+    if log.unknown_columns:
         raise ValidationError(
-            {"ignore_unknown": "Tick this box to import without the columns listed above."}
+            "Choose what to do with each column listed above (import it as one of ours, or "
+            "leave it out) before importing."
         )
+    if log.counts.total <= settings.IMPORT_INLINE_MAX_ROWS:
+        return run_import(log_id=log.pk, user=user)
+    from .tasks import import_file  # the task module imports this one
+
+    queued = ImportLog.objects.filter(pk=log.pk, status=ImportLog.Status.PREVIEWED)
+    if queued.update(status=ImportLog.Status.QUEUED):
+        result = import_file.enqueue(log.pk, getattr(user, "pk", None))
+        ImportLog.objects.filter(pk=log.pk).update(task_id=str(result.id))
+    return ImportLog.objects.without_content().get(pk=log.pk)
+
+
+def run_import(*, log_id: int, user) -> ImportLog:
+    """Import a previewed (or queued) file: read and plan it again (the data may have changed
+    since the preview) and write it in one transaction, recording progress as it goes.
+    Returns the log, imported or failed with the reason; a failed import has written nothing.
+    A log another request or worker has already taken is returned as it is."""
+    claimed = ImportLog.objects.filter(
+        pk=log_id, status__in=[ImportLog.Status.PREVIEWED, ImportLog.Status.QUEUED]
+    ).update(status=ImportLog.Status.RUNNING)
+    if not claimed:
+        return ImportLog.objects.without_content().get(pk=log_id)
     started = time.monotonic()
+    progress = ProgressRecorder(log_id)
     try:
+        log = ImportLog.objects.get(pk=log_id)
+        progress.start(ImportLog.Phase.CHECKING, log.counts.total)
         with transaction.atomic():
-            locked = ImportLog.objects.select_for_update().get(pk=log.pk)
-            if locked.status != ImportLog.Status.PREVIEWED:
-                return locked
-            preview = analyse(locked, user=user)
-            if not preview.is_valid:
-                raise ValidationError(
-                    f"The file has {preview.problem_count} problem(s) when checked again (the "
-                    "data may have changed since the preview). Upload it again to see them."
-                )
-            preview.importer.write(preview.plan)
-            locked.new_codes = preview.plan.new_keys(NEW_CODES_SHOWN)
-            _finish(locked, ImportLog.Status.IMPORTED, started, counts=preview.plan.counts)
-            return locked
+            counts = _check_and_write(log, user, progress)
+            _finish(log, ImportLog.Status.IMPORTED, started, counts=counts)
+            return log
     except (FileProblem, ValidationError, IntegrityError) as error:
-        return _failed(log, started, _reason(error))
+        return _failed(log_id, started, _reason(error))
     except Exception as error:
-        _failed(log, started, f"Unexpected error: {error.__class__.__name__}.")
+        _failed(log_id, started, f"Unexpected error: {error.__class__.__name__}.")
         raise
+    finally:
+        progress.close()
+
+
+def _check_and_write(log: ImportLog, user, progress: ProgressRecorder) -> Counts:
+    """Plan the file again and write it; the counts of what was written."""
+    preview = analyse(log, user=user, progress=progress)
+    if not preview.is_valid:
+        raise ValidationError(
+            f"The file has {preview.problem_count} problem(s) when checked again (the data "
+            "may have changed since the preview). Upload it again to see them."
+        )
+    plan = preview.plan
+    progress.start(ImportLog.Phase.WRITING, len(plan.rows))
+    preview.importer.write(plan, progress=progress.advance)
+    progress.advance(len(plan.rows), force=True)
+    log.new_codes = plan.new_keys(NEW_CODES_SHOWN)
+    log.phase, log.rows_total, log.rows_done = (
+        ImportLog.Phase.WRITING,
+        len(plan.rows),
+        len(plan.rows),
+    )
+    return plan.counts
 
 
 def _reason(error) -> str:
@@ -188,8 +259,8 @@ def _reason(error) -> str:
     )
 
 
-def _failed(log: ImportLog, started: float, message: str) -> ImportLog:
-    failed = ImportLog.objects.without_content().get(pk=log.pk)
+def _failed(log_id: int, started: float, message: str) -> ImportLog:
+    failed = ImportLog.objects.without_content().get(pk=log_id)
     _finish(failed, ImportLog.Status.FAILED, started, message=message)
     return failed
 
@@ -203,6 +274,7 @@ def _finish(log: ImportLog, status, started: float, *, counts=None, message=""):
     if counts is not None:
         log.set_counts(counts)
         fields += ["new", "updated", "unchanged", "invalid", "new_codes"]
+        fields += ["phase", "rows_total", "rows_done"]
     log.save(update_fields=fields)
 
 

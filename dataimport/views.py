@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET
 from config.importing import Mode
 
 from . import selectors, services
-from .forms import ImportForm, UploadForm
+from .forms import ColumnsForm, UploadForm
 from .models import ImportLog
 from .reading import FileProblem
 from .targets import TARGETS
@@ -67,7 +68,7 @@ def start(request):
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            return _preview_page(request, preview, ImportForm(log=preview.log))
+            return _preview_page(request, preview)
     return render(
         request,
         "dataimport/start.html",
@@ -83,37 +84,75 @@ def _log_or_404(request, pk):
 
 @import_permission_required
 def log_detail(request, pk):
-    """A previewed file's preview (POST imports it), or what an import did."""
+    """A previewed file's preview (POST imports it, or sets what its unknown columns are), a
+    running import's progress, or what an import did."""
     log = _log_or_404(request, pk)
+    if log.in_progress:
+        return _progress_page(request, log)
+    if request.htmx:  # the progress bar asking after a finished import: show its result
+        return HttpResponse(headers={"HX-Refresh": "true"})
     if log.status != ImportLog.Status.PREVIEWED:
         return _result_page(request, log)
-    form = ImportForm(request.POST if request.method == "POST" else None, log=log)
-    if request.method == "POST" and form.is_valid():
-        try:
-            log = services.run_import(
-                log=log,
-                user=request.user,
-                ignore_unknown=form.cleaned_data.get("ignore_unknown", False),
-            )
-        except ValidationError as error:
-            form.add_validation_error(error)
-        else:
-            if log.status == ImportLog.Status.IMPORTED:
-                messages.success(request, f"{log.file_name} imported.")
-            else:
-                messages.error(request, f"{log.file_name} was not imported; nothing was written.")
-            return redirect("dataimport:log", pk=log.pk)
+    if request.method == "POST" and "choose_columns" in request.POST:
+        return _choose_columns(request, log)
+    if request.method == "POST":
+        return _import(request, log)
+    return _analysed_preview(request, log)
+
+
+def _import(request, log):
     try:
-        preview = services.analyse(log, user=request.user)
-    except FileProblem as problem:
-        return _result_page(request, log, error=problem.message)
+        log = services.start_import(log=log, user=request.user)
     except ValidationError as error:
-        return _result_page(request, log, error=" ".join(error.messages))
-    return _preview_page(request, preview, form)
+        messages.error(request, " ".join(error.messages))
+    else:
+        if log.status == ImportLog.Status.IMPORTED:
+            messages.success(request, f"{log.file_name} imported.")
+        elif log.status == ImportLog.Status.FAILED:
+            messages.error(request, f"{log.file_name} was not imported; nothing was written.")
+    return redirect("dataimport:log", pk=log.pk)
 
 
-def _preview_page(request, preview, form):
+def _choose_columns(request, log):
+    preview = _analysed(log, request.user)
+    if not isinstance(preview, services.Preview):
+        return preview
+    form = _columns_form(preview, request.POST)
+    if not form.is_valid():
+        return _preview_page(request, preview, columns_form=form)
+    preview = services.choose_columns(log=log, chosen=form.chosen(), user=request.user)
+    return _preview_page(request, preview)
+
+
+def _analysed_preview(request, log):
+    preview = _analysed(log, request.user)
+    if not isinstance(preview, services.Preview):
+        return _result_page(request, log, error=preview)
+    return _preview_page(request, preview)
+
+
+def _analysed(log, user):
+    """The log's preview, or why its file can no longer be read."""
+    try:
+        return services.analyse(log, user=user)
+    except FileProblem as problem:
+        return problem.message
+    except ValidationError as error:
+        return " ".join(error.messages)
+
+
+def _columns_form(preview, data=None):
+    return ColumnsForm(
+        data,
+        headers=preview.match.unknown_headers,
+        free_columns=preview.free_columns(),
+        prefix="columns",
+    )
+
+
+def _preview_page(request, preview, columns_form=None):
     target = TARGETS[preview.log.target]
+    plan = preview.plan
     return render(
         request,
         "dataimport/preview.html",
@@ -121,15 +160,24 @@ def _preview_page(request, preview, form):
             "preview": preview,
             "log": preview.log,
             "target": target,
-            "form": form,
+            "columns_form": columns_form or _columns_form(preview),
             "defaults": target.describe_defaults(preview.log.defaults),
-            "counts": _counts(preview.plan.counts),
+            "counts": _counts(plan.counts) if plan else [],
             "columns": preview.columns(),
-            "problems": preview.plan.problems[:PROBLEMS_SHOWN],
+            "problems": plan.problems[:PROBLEMS_SHOWN] if plan else [],
             "row_problems": preview.row_problems[:PROBLEMS_SHOWN],
             "shown": PROBLEMS_SHOWN,
+            "inline_max_rows": settings.IMPORT_INLINE_MAX_ROWS,
         },
     )
+
+
+def _progress_page(request, log):
+    """A queued or running import; htmx asks for the progress card every second."""
+    context = {"log": log, "target": TARGETS[log.target], **selectors.progress_figures(log)}
+    if request.htmx:
+        return render(request, "dataimport/_progress.html", context)
+    return render(request, "dataimport/progress.html", context)
 
 
 def _result_page(request, log, error=""):

@@ -50,3 +50,20 @@ def previewed_log(company, content=b"Name\nMatrix Customer\n") -> ImportLog:
         },
         new=1,
     )
+
+
+def choose_columns(client, log: ImportLog, choices: dict[str, str] | None = None):
+    """Post the preview's column choices: header -> template header, "-" (the default) to leave
+    the column out."""
+    choices = choices or {}
+    data = {"choose_columns": "1"}
+    for index, header in enumerate(log.unknown_columns):
+        data[f"columns-column_{index}"] = choices.get(header, "-")
+    return client.post(reverse("dataimport:log", args=[log.pk]), data)
+
+
+def import_previewed(client, log: ImportLog):
+    """Leave out the columns the page did not recognise, then import."""
+    if log.unknown_columns:
+        choose_columns(client, log)
+    return client.post(reverse("dataimport:log", args=[log.pk]))

@@ -11,7 +11,14 @@ from openpyxl import Workbook, load_workbook
 from crm.importing import COLUMNS
 from crm.models import Customer
 from dataimport.models import ImportLog
-from tests.dataimport.helpers import CUSTOMERS_100, SHARED, previewed_log, upload
+from tests.dataimport.helpers import (
+    CUSTOMERS_100,
+    SHARED,
+    choose_columns,
+    import_previewed,
+    previewed_log,
+    upload,
+)
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +144,7 @@ def test_previewing_customers_100_shows_counts_columns_and_every_problem(clerk, 
     )
     assert len(log.sha256) == 64
     page = text_of(response)
-    assert "Not imported, no such column: <strong>Index, Phone 2, Subscription Date" in page
+    assert "3 columns not recognised." in page
     assert "Ruritania" in page and "not a country name or ISO code." in page
     assert 'type="submit" class="btn btn-primary">Import' not in page
     assert not Customer.objects.exists()
@@ -220,22 +227,69 @@ def test_updating_needs_a_code_column_before_any_row_is_read(clerk, company):
 # --- importing ------------------------------------------------------------------------------
 
 
-def test_importing_needs_the_tick_when_columns_are_unknown(clerk, company):
+def test_importing_needs_a_decision_on_every_unknown_column(clerk, company):
     log = upload(clerk, company, corrected_customers_100()).context["log"]
 
-    response = clerk.post(reverse("dataimport:log", args=[log.pk]), {})
-    assert response.status_code == 200
-    assert response.context["form"].errors["ignore_unknown"]
+    response = clerk.post(reverse("dataimport:log", args=[log.pk]), {}, follow=True)
+    assert "Choose what to do with each column listed above" in text_of(response)
     assert not Customer.objects.exists()
+    log.refresh_from_db()
+    assert log.status == "previewed"
+
+
+def test_unknown_columns_left_out_are_shown_so_and_unblock_the_import(clerk, company):
+    log = upload(clerk, company, corrected_customers_100()).context["log"]
+
+    response = choose_columns(clerk, log)
+    columns = {header: (imported, note) for header, imported, note in response.context["columns"]}
+    assert columns["Index"] == ("", "ignored, as chosen")
+    assert response.context["preview"].is_valid
+    log.refresh_from_db()
+    assert log.unknown_columns == [] and log.options["columns"]["Index"] == ""
+
+
+def test_an_unknown_header_can_be_chosen_as_a_required_column(clerk, company):
+    content = csv_bytes(["Kundennummer", "Firma"], ["K-1", "Müller GmbH"], ["K-2", "Schmidt AG"])
+    response = upload(clerk, company, content)
+    assert response.context["preview"].plan is None
+    assert "The file has no Name (headed one of: Name" in text_of(response)
+    log = response.context["log"]
+    assert log.unknown_columns == ["Kundennummer", "Firma"]
+
+    chosen = choose_columns(clerk, log, {"Kundennummer": "Code", "Firma": "Name"})
+    preview = chosen.context["preview"]
+    assert preview.is_valid and preview.plan.counts.new == 2
+
+    clerk.post(reverse("dataimport:log", args=[log.pk]))
+    assert sorted(Customer.objects.values_list("code", "name")) == [
+        ("K-1", "Müller GmbH"),
+        ("K-2", "Schmidt AG"),
+    ]
+
+
+def test_two_headers_cannot_be_chosen_as_the_same_column(clerk, company):
+    content = csv_bytes(["Firma", "Company Label"], ["Müller GmbH", "Müller"])
+    log = upload(clerk, company, content).context["log"]
+
+    response = choose_columns(clerk, log, {"Firma": "Name", "Company Label": "Name"})
+    assert response.context["columns_form"].errors["column_1"] == [
+        "Firma is already imported as Name."
+    ]
+    log.refresh_from_db()
+    assert "columns" not in log.options and not Customer.objects.exists()
+
+
+def test_a_missing_column_with_no_unknown_header_to_choose_is_refused_on_the_form(clerk, company):
+    response = upload(clerk, company, csv_bytes(["Name"], ["Acme"]), mode="update")
+    assert file_errors(response)  # nothing to choose from: refused on the form as before
+    assert not ImportLog.objects.exists()
 
 
 def test_importing_customers_100_writes_them_all_and_logs_it(clerk, company):
     preview = upload(clerk, company, corrected_customers_100()).context["preview"]
-    assert preview.is_valid and preview.plan.counts.new == 100
+    assert preview.problem_count == 0 and preview.plan.counts.new == 100
 
-    response = clerk.post(
-        reverse("dataimport:log", args=[preview.log.pk]), {"ignore_unknown": "on"}
-    )
+    response = import_previewed(clerk, preview.log)
     assert response.status_code == 302
     assert Customer.objects.count() == 100
     log = ImportLog.objects.get()
@@ -254,16 +308,16 @@ def test_importing_customers_100_writes_them_all_and_logs_it(clerk, company):
     )
     assert "Imported" in text_of(result)
 
-    again = clerk.post(reverse("dataimport:log", args=[log.pk]), {"ignore_unknown": "on"})
+    again = import_previewed(clerk, log)
     assert again.status_code == 200 and Customer.objects.count() == 100
 
 
 def test_importing_the_same_file_again_finds_every_customer_unchanged(clerk, company):
     content = corrected_customers_100()
     first = upload(clerk, company, content).context["log"]
-    clerk.post(reverse("dataimport:log", args=[first.pk]), {"ignore_unknown": "on"})
+    import_previewed(clerk, first)
 
-    response = upload(clerk, company, content, mode="upsert")
+    response = choose_columns(clerk, upload(clerk, company, content, mode="upsert").context["log"])
     counts = response.context["preview"].plan.counts
     assert (counts.new, counts.updated, counts.unchanged, counts.invalid) == (0, 0, 100, 0)
     assert "Nothing to import: every row is unchanged." in text_of(response)
@@ -307,7 +361,7 @@ def test_data_changed_since_the_preview_fails_the_import_and_writes_nothing(cler
 
 def test_a_file_with_problems_cannot_be_imported_by_a_forged_post(clerk, company):
     log = upload(clerk, company, spoiled_customers_100()).context["log"]
-    clerk.post(reverse("dataimport:log", args=[log.pk]), {"ignore_unknown": "on"})
+    import_previewed(clerk, log)
     log.refresh_from_db()
     assert log.status == "failed" and not Customer.objects.exists()
 
@@ -328,7 +382,7 @@ def test_the_invalid_rows_download_has_the_rows_as_in_the_file_with_an_error(cle
 
 def test_the_history_lists_past_imports(clerk, company):
     log = upload(clerk, company, corrected_customers_100(), name="first.csv").context["log"]
-    clerk.post(reverse("dataimport:log", args=[log.pk]), {"ignore_unknown": "on"})
+    import_previewed(clerk, log)
     upload(clerk, company, CUSTOMERS_100.read_bytes(), name="second.csv")
 
     response = clerk.get(reverse("dataimport:history"))

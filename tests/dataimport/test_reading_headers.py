@@ -43,14 +43,14 @@ def test_headers_match_fields_by_name_or_alias():
 
 
 def test_aliases_match_whatever_their_spelling_in_the_file():
-    mapping, unknown, missing = match_headers(["EMAIL ADDRESS", "zip_code", "TELEPHONE"], FIELDS)
+    mapping, unknown, missing, _ = match_headers(["EMAIL ADDRESS", "zip_code", "TELEPHONE"], FIELDS)
 
     assert mapping == {"email": "EMAIL ADDRESS", "postal_code": "zip_code", "phone": "TELEPHONE"}
     assert unknown == missing == []
 
 
 def test_required_fields_without_a_header_are_listed_in_field_order():
-    _, unknown, missing = match_headers(["Notes"], FIELDS, required=["email", "customer_name"])
+    _, unknown, missing, _ = match_headers(["Notes"], FIELDS, required=["email", "customer_name"])
 
     assert unknown == ["Notes"]
     assert missing == ["email", "customer_name"]
@@ -70,3 +70,20 @@ def test_two_headers_for_one_field_are_a_file_problem():
 def test_one_alias_for_two_fields_is_a_programming_error():
     with pytest.raises(ValueError, match="given to both email and other_email"):
         match_headers(["Mail"], {"email": ["Mail"], "other_email": ["mail"]})
+
+
+def test_headers_the_user_chose_are_matched_or_left_out_as_chosen():
+    match = match_headers(
+        ["Firma", "E-mail", "Bemerkung"],
+        FIELDS,
+        required=["customer_name"],
+        chosen={"Firma": "customer_name", "Bemerkung": ""},
+    )
+    assert match.mapping == {"customer_name": "Firma", "email": "E-mail"}
+    assert (match.unknown_headers, match.missing_required) == ([], [])
+    assert match.ignored_headers == ["Bemerkung"]
+
+
+def test_a_chosen_column_that_another_header_already_gives_makes_the_file_ambiguous():
+    with pytest.raises(FileProblem, match='"E-mail" and "Mail 2" both mean email'):
+        match_headers(["E-mail", "Mail 2"], FIELDS, chosen={"Mail 2": "email"})
