@@ -165,6 +165,8 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 # Files of up to this many rows are imported while the user waits; larger ones run as a
 # background job of the task worker (`manage.py db_worker`), with a progress bar.
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2000)
+# `manage.py purge_import_files` forgets uploaded files older than this.
+IMPORT_KEEP_FILES_DAYS = env.int("IMPORT_KEEP_FILES_DAYS", default=30)
 
 # Background jobs are rows in the database, run by `manage.py db_worker` (see docs/deployment.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

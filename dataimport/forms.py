@@ -112,7 +112,9 @@ class ColumnsForm(BootstrapForm):
         choices += [(column, f"Import as {column}") for column in free_columns]
         for index, header in enumerate(headers):
             self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=header, choices=choices, required=True
+                label=header,
+                choices=choices,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
     def clean(self):

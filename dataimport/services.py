@@ -50,7 +50,7 @@ class Preview:
         template_header = {found: header for header, found in self.match.mapping.items()}
         unused = dict(self.unused)
         for header in self.match.ignored_headers:
-            unused[header] = "ignored, as chosen"
+            unused[header] = "left out, as chosen"
         return [
             (header, template_header.get(header, ""), unused.get(header, ""))
             for header in self.parsed.headers
@@ -335,3 +335,18 @@ def template_xlsx(target: Target) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- housekeeping ------------------------------------------------------------------------
+
+
+def purge_old_files(*, older_than: timedelta, now=None) -> tuple[int, int]:
+    """Forget uploaded files older than `older_than`: previews never imported are deleted
+    whole; imports and failures keep their log (who, when, counts, SHA-256) without the file.
+    Returns (previews deleted, files dropped). Queued and running imports are left alone."""
+    cutoff = (now or timezone.now()) - older_than
+    old = ImportLog.objects.filter(started_at__lt=cutoff)
+    deleted, _ = old.filter(status=ImportLog.Status.PREVIEWED).delete()
+    finished = old.filter(status__in=[ImportLog.Status.IMPORTED, ImportLog.Status.FAILED])
+    dropped = finished.exclude(content=b"").update(content=b"")
+    return deleted, dropped

@@ -240,4 +240,6 @@ def template(request):
 def history(request):
     logs = selectors.import_history(user=request.user)
     page_obj = Paginator(logs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "dataimport/history.html", {"page_obj": page_obj, "targets": TARGETS})
+    for log in page_obj:
+        log.target_label = TARGETS[log.target].label if log.target in TARGETS else log.target
+    return render(request, "dataimport/history.html", {"page_obj": page_obj})

@@ -242,7 +242,7 @@ def test_unknown_columns_left_out_are_shown_so_and_unblock_the_import(clerk, com
 
     response = choose_columns(clerk, log)
     columns = {header: (imported, note) for header, imported, note in response.context["columns"]}
-    assert columns["Index"] == ("", "ignored, as chosen")
+    assert columns["Index"] == ("", "left out, as chosen")
     assert response.context["preview"].is_valid
     log.refresh_from_db()
     assert log.unknown_columns == [] and log.options["columns"]["Index"] == ""
