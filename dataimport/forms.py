@@ -139,4 +139,3 @@ class ColumnsForm(BootstrapForm):
                 for index, header in enumerate(self.headers)
             )
         }
-
