@@ -14,6 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 COPY_CHUNK = 10_000  # rows per sequence reservation and COPY
+# Rows formatted and sent at a time: the database inserts one piece while the next is made.
+COPY_PIECE = 1_000
 
 
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> list[int]:
@@ -48,7 +50,9 @@ def _copy_rows(model, fields, rows):
             statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
             # Django's cursor wrapper does not see COPY: translate psycopg's errors here
             with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-                copy.write(_copy_text(chunk_ids, chunk, default_values))
+                for piece in range(0, len(chunk), COPY_PIECE):
+                    end = piece + COPY_PIECE
+                    copy.write(_copy_text(chunk_ids[piece:end], chunk[piece:end], default_values))
             ids.extend(chunk_ids)
     return ids
 

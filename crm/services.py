@@ -9,12 +9,14 @@ from itertools import islice
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
+from django.db.models import F
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 
 from accounts.models import Account, Company
 from accounts.services import next_numbers
 from config.bulk import insert_rows
+from config.lookups import AnyOf
 
 from .models import (
     Address,
@@ -211,8 +213,8 @@ class _NameBook:
         if wanted:
             self.taken = set(
                 Account.objects.filter(
+                    AnyOf(F("name"), list({name for _, name in wanted})),
                     company_id__in={company_id for company_id, _ in wanted},
-                    name__in={name for _, name in wanted},
                 )
                 .order_by()
                 .values_list("company_id", "name")

@@ -63,6 +63,17 @@ def test_a_chunk_costs_two_queries_on_postgresql(db, monkeypatch):
     assert Item.objects.count() == 7
 
 
+def test_rows_sent_in_pieces_keep_their_order_and_ids(db, monkeypatch):
+    monkeypatch.setattr(bulk, "COPY_CHUNK", 5)
+    monkeypatch.setattr(bulk, "COPY_PIECE", 2)
+    rows = [(f"P{n:02}", f"piece {n}") for n in range(11)]
+
+    ids = bulk.insert_rows(Item, ["code", "name"], rows)
+
+    stored = Item.objects.in_bulk(ids)
+    assert [(stored[pk].code, stored[pk].name) for pk in ids] == rows
+
+
 def test_dates_pass_through(db):
     from pricing.models import ItemPrice, PriceList
 
