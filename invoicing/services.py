@@ -28,6 +28,11 @@ CREDIT_CONTROLLER = "Credit Controller"
 VOUCHER_TYPE = "Sales Invoice"
 PAYMENT_VOUCHER_TYPE = "Payment"
 SET_RATE_PERMISSION = "invoicing.set_rate_salesinvoice"
+
+
+def may_set_rates_of(user) -> bool:
+    """Whether `user` may type a rate other than the price list's (no user: the system)."""
+    return user is None or user.has_perm(SET_RATE_PERMISSION)
 PAYMENT_ACCOUNT_TYPES = (Account.Type.CASH, Account.Type.BANK)
 RATE_STEP = Decimal("0.000001")  # quantities and rates keep six decimal places
 LARGEST_RATE = Decimal(10) ** 12  # 18 digits of which 6 are decimals
@@ -207,7 +212,7 @@ def _write_lines(invoice, lines, user=None):
     lines = list(lines)
     if not lines:
         raise ValidationError("An invoice needs at least one line.")
-    may_set_rates = user is None or user.has_perm(SET_RATE_PERMISSION)
+    may_set_rates = may_set_rates_of(user)
     looked_up = [item for item, _, rate in lines if rate is None or not may_set_rates]
     rates = _list_rates(invoice, looked_up) if looked_up else {}
     rows = []

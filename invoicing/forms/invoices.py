@@ -263,9 +263,13 @@ class InvoiceLineForm(BootstrapForm):
         error_messages={"invalid": "Enter the rate as a number, such as 12.50."},
     )
 
-    def __init__(self, *args, items=None, item_choices=(), **kwargs):
+    def __init__(self, *args, items=None, item_choices=(), may_set_rate=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items or {}
+        if not may_set_rate:  # the price list's rate only; the service refuses any other
+            self.fields["rate"].widget.attrs.update(
+                {"readonly": True, "title": "The price list's rate (you may not change rates)."}
+            )
         self.fields["item"].choices = [("", "Choose an item…"), *item_choices]
         self.fields["item"].widget.attrs.update(
             {
@@ -348,8 +352,9 @@ class InvoiceLineForm(BootstrapForm):
 class BaseInvoiceLineFormSet(forms.BaseFormSet):
     """The lines; the items are read once for every row."""
 
-    def __init__(self, *args, items_in_use=(), **kwargs):
+    def __init__(self, *args, items_in_use=(), may_set_rate=True, **kwargs):
         self.items_in_use = set(items_in_use)
+        self.may_set_rate = may_set_rate
         super().__init__(*args, **kwargs)
 
     @cached_property
@@ -366,6 +371,7 @@ class BaseInvoiceLineFormSet(forms.BaseFormSet):
             **super().get_form_kwargs(index),
             "items": self.items,
             "item_choices": self.item_choices,
+            "may_set_rate": self.may_set_rate,
         }
 
     def filled_forms(self) -> list[InvoiceLineForm]:
@@ -414,18 +420,25 @@ class InvoiceForms:
     """The header and lines of a draft: checked together, completed with the customer's
     defaults, handed to create_draft_invoice or update_draft_invoice."""
 
-    def __init__(self, data=None, *, invoice=None, initial=None, lines_initial=None):
+    def __init__(
+        self, data=None, *, invoice=None, initial=None, lines_initial=None, may_set_rate=True
+    ):
         self.data = data
         self.invoice = invoice
+        self.may_set_rate = may_set_rate
         self.header = _header_form(data, invoice, initial)
         items_in_use = [line.item_id for line in invoice.lines.all()] if invoice else ()
         self.lines = InvoiceLineFormSet(
-            data, initial=lines_initial, prefix=LINES_PREFIX, items_in_use=items_in_use
+            data,
+            initial=lines_initial,
+            prefix=LINES_PREFIX,
+            items_in_use=items_in_use,
+            may_set_rate=may_set_rate,
         )
         self._defaults = None
 
     @classmethod
-    def for_new(cls, *, customer=None, company=None, today=None):
+    def for_new(cls, *, customer=None, company=None, today=None, may_set_rate=True):
         """A new invoice dated today, with `customer`'s defaults in `company` (else in its
         own company) filled in when given."""
         today = today or timezone.localdate()
@@ -436,16 +449,20 @@ class InvoiceForms:
         }
         lines = [{"quantity": 1}]
         if customer is None:
-            return cls(initial=initial, lines_initial=lines)
+            return cls(initial=initial, lines_initial=lines, may_set_rate=may_set_rate)
         defaults = customer_defaults(
             customer=customer, company=company or customer.company, posting_date=today
         )
-        forms_ = cls(initial={**initial, **_header_values(defaults)}, lines_initial=lines)
+        forms_ = cls(
+            initial={**initial, **_header_values(defaults)},
+            lines_initial=lines,
+            may_set_rate=may_set_rate,
+        )
         forms_._defaults = defaults
         return forms_
 
     @classmethod
-    def for_invoice(cls, invoice):
+    def for_invoice(cls, invoice, *, may_set_rate=True):
         """A draft as saved."""
         initial = {
             "customer": invoice.customer_id,
@@ -467,7 +484,9 @@ class InvoiceForms:
             }
             for line in invoice.lines.all()
         ]
-        forms_ = cls(invoice=invoice, initial=initial, lines_initial=lines)
+        forms_ = cls(
+            invoice=invoice, initial=initial, lines_initial=lines, may_set_rate=may_set_rate
+        )
         forms_.mark_listed_rates()
         return forms_
 
@@ -534,7 +553,7 @@ class InvoiceForms:
             values = {name: values[name] for name in ("customer_search", "due_date", "filled_for")}
         for name, value in {"customer": customer.pk, "company": company.pk, **values}.items():
             data[name] = "" if value is None else str(value)
-        filled = InvoiceForms(data, invoice=self.invoice)
+        filled = InvoiceForms(data, invoice=self.invoice, may_set_rate=self.may_set_rate)
         filled._defaults = defaults
         filled.fill_rates(only_empty=True)
         return filled
@@ -544,7 +563,7 @@ class InvoiceForms:
         key = f"{LINES_PREFIX}-TOTAL_FORMS"
         count = str(data.get(key, ""))
         data[key] = str(int(count) + 1 if count.isdigit() else 1)
-        return InvoiceForms(data, invoice=self.invoice)
+        return InvoiceForms(data, invoice=self.invoice, may_set_rate=self.may_set_rate)
 
     def fill_rates(self, *, only_empty=False, forms_=None):
         """Set each chosen item's rate from the price list valid on the posting date, or say
@@ -563,7 +582,7 @@ class InvoiceForms:
             rate = rates.get(int(form.raw("item")))
             form.data[form.add_prefix("rate")] = "" if rate is None else rate_text(rate)
             if rate is None:
-                form.rate_message = self._no_price_message(self.defaults)
+                form.rate_message = self._no_price_message(self.defaults, self.may_set_rate)
             else:
                 _mark_listed(form)
 
@@ -586,13 +605,12 @@ class InvoiceForms:
         )
 
     @staticmethod
-    def _no_price_message(defaults) -> str:
+    def _no_price_message(defaults, may_set_rate) -> str:
+        then = "type a rate." if may_set_rate else "ask someone who may set rates to add it."
         if defaults.price_list is None:
-            return f"{defaults.customer.name} has no price list; type a rate."
-        return (
-            f"No price in {defaults.price_list.name} on {defaults.posting_date.isoformat()}; "
-            "type a rate."
-        )
+            return f"{defaults.customer.name} has no price list; {then}"
+        on_date = defaults.posting_date.isoformat()
+        return f"No price in {defaults.price_list.name} on {on_date}; {then}"
 
     # -- showing
 

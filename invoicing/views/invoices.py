@@ -131,10 +131,13 @@ def _uncounted_page(rows, number) -> UncountedPage:
 def invoice_create(request):
     """A new draft; `?customer=` (and `?company=`) start it with that customer's defaults."""
     if request.method == "POST":
-        return _save_or_show(request, InvoiceForms(request.POST))
+        return _save_or_show(request, InvoiceForms(request.POST, may_set_rate=_may_set(request)))
     customer = _found(Customer.objects.select_related("company"), request.GET.get("customer"))
     company = _found(Company.objects.all(), request.GET.get("company"))
-    return _form_page(request, InvoiceForms.for_new(customer=customer, company=company))
+    forms = InvoiceForms.for_new(
+        customer=customer, company=company, may_set_rate=_may_set(request)
+    )
+    return _form_page(request, forms)
 
 
 @permission_required("invoicing.change_salesinvoice", raise_exception=True)
@@ -144,8 +147,9 @@ def invoice_update(request, pk):
         messages.error(request, _only_drafts(invoice, "edited"))
         return redirect("invoicing:invoice_detail", pk=invoice.pk)
     if request.method == "POST":
-        return _save_or_show(request, InvoiceForms(request.POST, invoice=invoice))
-    return _form_page(request, InvoiceForms.for_invoice(invoice))
+        forms = InvoiceForms(request.POST, invoice=invoice, may_set_rate=_may_set(request))
+        return _save_or_show(request, forms)
+    return _form_page(request, InvoiceForms.for_invoice(invoice, may_set_rate=_may_set(request)))
 
 
 def _save_or_show(request, forms):
@@ -255,7 +259,11 @@ def invoice_item_rate(request):
 def _forms_from(request) -> InvoiceForms:
     """The form as the page holds it (sent along by htmx), for a new invoice or a draft."""
     draft = _found(_with_lines().filter(docstatus="draft"), request.GET.get("invoice"))
-    return InvoiceForms(request.GET.copy(), invoice=draft)
+    return InvoiceForms(request.GET.copy(), invoice=draft, may_set_rate=_may_set(request))
+
+
+def _may_set(request) -> bool:
+    return services.may_set_rates_of(request.user)
 
 
 def _found(queryset, pk):

@@ -1,6 +1,7 @@
 """The sales invoice pages in the test client: raise a draft with the customer's defaults
 filled in, edit it, submit it (over the credit limit too), cancel or delete it."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -633,3 +634,24 @@ def test_the_form_and_its_helpers_cost_the_same_queries_for_many_lines(
     one = costs([(widget, 1, None)])
     many = costs([(widget if n % 2 else gadget, 1, None) for n in range(25)])
     assert many == one, (one, many)
+
+
+def test_rates_are_read_only_for_users_who_may_not_set_them(role_client, shop, widget):
+    invoice = draft(shop, widget)
+    url = reverse("invoicing:invoice_update", args=[invoice.pk])
+
+    controller = role_client("Credit Controller").get(url).content.decode()
+    accounts = role_client("Accounts User").get(url).content.decode()
+
+    rate_input = re.compile(r'<input[^>]*name="lines-0-rate"[^>]*>')
+    assert "readonly" in rate_input.search(controller).group()
+    assert "readonly" not in rate_input.search(accounts).group()
+
+
+def test_without_the_rate_right_a_missing_price_says_whom_to_ask(
+    role_client, shop, unpriced_item, widget
+):
+    invoice = draft(shop, widget)
+    data = form_data(shop, (unpriced_item, "1", ""), line="lines-0", invoice=invoice.pk)
+    html = role_client("Credit Controller").get(ITEM_RATE, data).content.decode()
+    assert "No price in Standard Selling on 2026-03-10; ask someone who may set rates" in html
