@@ -6,7 +6,11 @@ what each row would do: new, updated, unchanged or invalid, with a Problem for e
 cell. `CustomerImport.write(plan)` then writes the new and changed customers in bulk (COPY on
 PostgreSQL), with their history, receivable ledgers, contacts and addresses, in the caller's
 transaction. Bulk writes fire no signals, so ledgers are opened here, through the ledger
-naming rules of `crm.services`.
+naming rules of `crm.services`. Updating a customer also updates its primary contact and
+primary billing address from the contact and address columns (or creates them).
+
+`CellChecks`, `Countries` and the bulk helpers at the end serve the contact and address
+imports too (crm.importing_contacts, crm.importing_addresses).
 """
 
 import re
@@ -20,6 +24,7 @@ from types import SimpleNamespace
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django_countries import countries
@@ -51,6 +56,7 @@ from .models import (
     CustomerGroup,
     Territory,
 )
+from .selectors import primary_contact_links
 from .services import (
     free_codes,
     normalize_phone,
@@ -118,6 +124,8 @@ CUSTOMER_FIELDS = [
 ]
 CONTACT_FIELDS = ["contact_first_name", "contact_last_name", "email", "phone"]
 ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "postal_code", "country"]
+ADDRESS_COLUMN_OF = {"line1": "address_line1", "line2": "address_line2"}  # Address -> column
+ADDRESS_PARTS = ["line1", "line2", "city", "state", "postal_code", "country"]
 TYPE_WORDS = {
     "company": Customer.Kind.COMPANY,
     "business": Customer.Kind.COMPANY,
@@ -164,21 +172,96 @@ class Row:
     address: dict
     outcome: Outcome = Outcome.NEW
     existing_id: int | None = None
+    # for an existing customer: what the row changes of it, its primary contact and address
+    customer_changed: bool = False
+    contact_change: dict | None = None
+    address_change: dict | None = None
 
     @property
     def key(self) -> str:
         return self.values["code"]
 
 
-class CustomerImport:
+class CellChecks:
+    """Reading the cells of a row, each problem reported with its row, the column as headed in
+    the file, the value and what to do. An importer sets `column_by_field`, and `headers`
+    (field -> header in the file) and `countries` (a Countries) on itself."""
+
+    column_by_field: dict[str, Column]
+    headers: dict[str, str]
+
+    def _reporter(self, number, cell, plan):
+        def problem(name, message):
+            self._problem(plan, number, name, cell.get(name, ""), message)
+
+        return problem
+
+    def _problem(self, plan, number, name, value, message):
+        column = self.headers.get(name, self.column_by_field[name].header)
+        plan.problems.append(Problem(number, column, value, message))
+
+    @staticmethod
+    def _text(cell, name, limit, problem) -> str:
+        text = cell.get(name, "")
+        if len(text) > limit:
+            problem(name, f"longer than {limit} characters ({len(text)}).")
+        return text
+
+    @staticmethod
+    def _choice(cell, name, words, problem) -> str:
+        text = blank(cell.get(name, ""))
+        key = " ".join(text.lower().replace("-", " ").split())
+        if not key:
+            return ""
+        if key in words:
+            return words[key]
+        if key.replace(" ", "_") in words:
+            return words[key.replace(" ", "_")]
+        allowed = sorted({value for value in words.values() if value})
+        problem(name, f"use one of: {', '.join(allowed)}.")
+        return ""
+
+    @staticmethod
+    def _flag(cell, name, problem) -> bool:
+        try:
+            return parse_bool(cell.get(name, ""))
+        except ValueError as error:
+            problem(name, f"{error}.")
+            return False
+
+    @staticmethod
+    def _email(cell, name, problem) -> str:
+        """The address in lower case; one that is not an address is a problem."""
+        email = blank(cell.get(name, ""))
+        if not email:
+            return ""
+        try:
+            validate_email(email)
+        except ValidationError:
+            problem(name, "not an email address.")
+        return email.lower() if len(email) <= 254 else ""
+
+    def _country(self, cell, problem) -> str:
+        text = blank(cell.get("country", ""))
+        if not text:
+            return ""
+        code = self.countries.code(text)
+        if not code:
+            problem("country", "not a country name or ISO code.")
+        return code
+
+
+class CustomerImport(CellChecks):
     """One import of customers: its mode, defaults, who runs it and the headers of the file
     (field -> header as in the file, from the page's header matching)."""
 
     columns = COLUMNS
+    column_by_field = COLUMN_BY_FIELD
 
     def __init__(self, *, mode: Mode, defaults: Defaults, headers: dict[str, str], user=None):
         self.mode, self.defaults, self.headers, self.user = mode, defaults, headers, user
         self.lookups = _Lookups()
+        self.countries = self.lookups.countries
 
     # --- the dry run ----------------------------------------------------------------------
 
@@ -202,6 +285,7 @@ class CustomerImport:
         codes = [(row.values["code"].upper(), row.number) for row in parsed if row is not None]
         repeats = duplicates([*((code, row) for code, row in seen_codes.items()), *codes])
         existing = _existing_customers([code for code, _ in codes])
+        primaries = self._primaries([current["id"] for current in existing.values()])
         for row in parsed:
             if row is None:
                 plan.counts.add(Outcome.INVALID)
@@ -216,11 +300,11 @@ class CustomerImport:
                 continue
             if code:
                 seen_codes[code] = row.number
-            if self._decide(row, existing.get(code), plan):
+            if self._decide(row, existing.get(code), plan, primaries):
                 plan.rows.append(row)
             plan.counts.add(row.outcome)
 
-    def _decide(self, row, current, plan) -> bool:
+    def _decide(self, row, current, plan, primaries) -> bool:
         """Set the row's outcome against the customer with its code; False: not written."""
         if current is None:
             if self.mode == Mode.UPDATE:
@@ -242,13 +326,67 @@ class CustomerImport:
             row.outcome = Outcome.INVALID
             return False
         row.existing_id = current["id"]
-        changed = any(
+        row.customer_changed = any(
             current[name] != value
             for name, value in row.values.items()
             if name != "code" and self._given(name)
         )
+        held = primaries.get(current["id"], HeldPrimaries())
+        row.contact_change = self._contact_change(row, held, current["name"])
+        row.address_change = self._address_change(row, held)
+        changed = row.customer_changed or bool(row.contact_change or row.address_change)
         row.outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
         return changed
+
+    # --- the primary contact and address of an existing customer ----------------------------
+
+    def _primaries(self, customer_ids) -> dict[int, "HeldPrimaries"]:
+        """What an update compares the contact and address columns with; nothing to read
+        when inserting, or when the file has none of those columns."""
+        if self.mode == Mode.INSERT or not customer_ids:
+            return {}
+        with_contact = any(name in self.headers for name in (*CONTACT_FIELDS, "contact_name"))
+        return held_primaries(
+            customer_ids,
+            contacts=with_contact,
+            addresses="address_line1" in self.headers,
+        )
+
+    def _contact_change(self, row, held, name) -> dict | None:
+        """What the row changes of the customer's primary contact (created when it has none):
+        its name, and the email and phone that become primary. Empty cells change nothing."""
+        wanted = row.contact
+        if not wanted:
+            return None
+        contact = held.contact
+        if contact is None:
+            first = wanted["first_name"] or row.values["name"] or name
+            return {**wanted, "first_name": first[:100], "contact_id": None}
+        change = {}
+        names = (wanted["first_name"], wanted["last_name"])
+        if wanted["named"] and names != (contact["first_name"], contact["last_name"]):
+            change["first_name"], change["last_name"] = names
+        for part in ("email", "phone"):
+            value = wanted[part]
+            if value and _comparable(part, value) != _comparable(part, contact[part]):
+                change[part] = value
+        return {**change, "contact_id": contact["id"]} if change else None
+
+    def _address_change(self, row, held) -> dict | None:
+        """The address parts of the file's columns that differ from the customer's primary
+        billing address, or the whole address when it has none."""
+        wanted = row.address
+        if not wanted:
+            return None
+        if held.address is None:
+            return {"address_id": None, "values": wanted, "shipping": not held.has_shipping}
+        given = {
+            name: value
+            for name, value in wanted.items()
+            if self._given(ADDRESS_COLUMN_OF.get(name, name))
+        }
+        changed = {name: v for name, v in given.items() if held.address[name] != v}
+        return {"address_id": held.address["id"], "values": changed} if changed else None
 
     def _given(self, attname) -> bool:
         """Whether the file has the column behind `attname` (else the default applies)."""
@@ -303,20 +441,17 @@ class CustomerImport:
         if not first and not last and cell.get("contact_name"):
             first, _, last = cell["contact_name"].rpartition(" ")
             first, last = (first, last) if first else (last, "")
-        email, phone = blank(cell.get("email", "")), blank(cell.get("phone", ""))
-        if not (first or last or email or phone):
+        phone = blank(cell.get("phone", ""))
+        if not (first or last or blank(cell.get("email", "")) or phone):
             return {}
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problem("email", "not an email address.")
+        email = self._email(cell, "email", problem)
         country = self._country(cell, problem)
         return {
             "first_name": (first or last or values["name"])[:100],
             "last_name": last[:100] if first else "",
-            "email": email.lower() if len(email) <= 254 else "",
+            "email": email,
             "phone": normalize_phone(phone, country=country)[:40],
+            "named": bool(first or last),
         }
 
     def _address(self, number, cell, plan) -> dict:
@@ -338,37 +473,6 @@ class CustomerImport:
         }
 
     # --- cells ------------------------------------------------------------------------------
-
-    def _reporter(self, number, cell, plan):
-        def problem(name, message):
-            self._problem(plan, number, name, cell.get(name, ""), message)
-
-        return problem
-
-    def _problem(self, plan, number, name, value, message):
-        column = self.headers.get(name, COLUMN_BY_FIELD[name].header)
-        plan.problems.append(Problem(number, column, value, message))
-
-    @staticmethod
-    def _text(cell, name, limit, problem) -> str:
-        text = cell.get(name, "")
-        if len(text) > limit:
-            problem(name, f"longer than {limit} characters ({len(text)}).")
-        return text
-
-    @staticmethod
-    def _choice(cell, name, words, problem) -> str:
-        text = blank(cell.get(name, ""))
-        key = " ".join(text.lower().replace("-", " ").split())
-        if not key:
-            return ""
-        if key in words:
-            return words[key]
-        if key.replace(" ", "_") in words:
-            return words[key.replace(" ", "_")]
-        allowed = sorted({value for value in words.values() if value})
-        problem(name, f"use one of: {', '.join(allowed)}.")
-        return ""
 
     @staticmethod
     def _look_up(cell, name, table, problem) -> int | None:
@@ -419,23 +523,6 @@ class CustomerImport:
             return None
         return int(text)
 
-    @staticmethod
-    def _flag(cell, name, problem) -> bool:
-        try:
-            return parse_bool(cell.get(name, ""))
-        except ValueError as error:
-            problem(name, f"{error}.")
-            return False
-
-    def _country(self, cell, problem) -> str:
-        text = blank(cell.get("country", ""))
-        if not text:
-            return ""
-        code = self.lookups.country(text)
-        if not code:
-            problem("country", "not a country name or ISO code.")
-        return code
-
     # --- writing --------------------------------------------------------------------------
 
     def write(self, plan: Plan, *, progress: Callable[[int], None] | None = None) -> None:
@@ -454,7 +541,8 @@ class CustomerImport:
                 progress(written)
         for start in range(0, len(changed), BATCH_SIZE):
             batch = changed[start : start + BATCH_SIZE]
-            _update_customers(batch, self._given, self.user)
+            _update_customers([r for r in batch if r.customer_changed], self._given, self.user)
+            _update_primaries(batch, self.user)
             written += len(batch)
             if progress:
                 progress(written)
@@ -478,13 +566,20 @@ class _Lookups:
         self.price_lists = {
             name.casefold(): pk for pk, name in PriceList.objects.values_list("pk", "name")
         }
-        self._countries = _country_names()
+        self.countries = Countries()
 
-    def country(self, text) -> str:
+
+class Countries:
+    """Country names and codes as files write them, matched to ISO codes."""
+
+    def __init__(self):
+        self._codes = _country_names()
+
+    def code(self, text) -> str:
         """The ISO code of a country named or coded in `text` ("" if none), also when the
         name carries a parenthesis ("Slovakia (Slovak Republic)")."""
         for variant in (text, text.split(" (")[0]):
-            if code := self._countries.get(_country_key(variant)):
+            if code := self._codes.get(_country_key(variant)):
                 return code
         return ""
 
@@ -558,6 +653,61 @@ def _existing_customers(codes) -> dict[str, dict]:
     return {row["upper_code"]: row for row in rows}
 
 
+@dataclass
+class HeldPrimaries:
+    """A customer's primary contact (id, names, primary email and phone) and primary billing
+    address (id and parts), as an update compares them with a row."""
+
+    contact: dict | None = None
+    address: dict | None = None
+    has_shipping: bool = False
+
+
+def held_primaries(customer_ids, *, contacts: bool, addresses: bool) -> dict[int, HeldPrimaries]:
+    """The primary contacts and addresses of these customers: a query for each."""
+    held = {pk: HeldPrimaries() for pk in customer_ids}
+    if contacts:
+        phones = ContactPhone.objects.filter(contact_id=OuterRef("contact_id"), is_primary=True)
+        links = primary_contact_links().filter(customer_id__in=customer_ids)
+        for customer_id, pk, first, last, email, phone in links.annotate(
+            primary_phone=Subquery(phones.values("number")[:1])
+        ).values_list(
+            "customer_id",
+            "contact_id",
+            "contact__first_name",
+            "contact__last_name",
+            "primary_email",
+            "primary_phone",
+        ):
+            held[customer_id].contact = {
+                "id": pk,
+                "first_name": first,
+                "last_name": last,
+                "email": email or "",
+                "phone": phone or "",
+            }
+    if addresses:
+        links = AddressLink.objects.filter(customer_id__in=customer_ids).filter(
+            Q(is_primary_billing=True) | Q(is_primary_shipping=True)
+        )
+        parts = [f"address__{name}" for name in ADDRESS_PARTS]
+        for customer_id, billing, shipping, pk, *values in links.values_list(
+            "customer_id", "is_primary_billing", "is_primary_shipping", "address_id", *parts
+        ):
+            held[customer_id].has_shipping |= shipping
+            if billing:
+                held[customer_id].address = {
+                    "id": pk,
+                    **dict(zip(ADDRESS_PARTS, values, strict=True)),
+                }
+    return held
+
+
+def _comparable(part, value) -> str:
+    """Emails compare without case; phone numbers as stored."""
+    return value.casefold() if part == "email" else value
+
+
 # --- bulk writes ----------------------------------------------------------------------------
 
 
@@ -623,13 +773,18 @@ def _insert_addresses(pairs, user, now):
     insert_rows(
         AddressLink,
         ["address_id", "customer_id", "is_primary_billing", "is_primary_shipping"],
-        [(pk, customer_id, True, True) for pk, (customer_id, _) in zip(ids, pairs, strict=True)],
+        [
+            (pk, customer_id, True, address.get("shipping", True))
+            for pk, (customer_id, address) in zip(ids, pairs, strict=True)
+        ],
     )
 
 
 def _update_customers(rows, given, user):
     """Save the changed fields of existing customers, with history; ledgers follow a new name
     or company as they do on a single save."""
+    if not rows:
+        return
     customers = Customer.objects.in_bulk([row.existing_id for row in rows])
     fields = [name for name in CUSTOMER_FIELDS if name != "code" and given(name)]
     now = timezone.now()
@@ -649,3 +804,95 @@ def _update_customers(rows, given, user):
         now,
     )
     open_party_ledgers(parties=list(customers.values()))
+
+
+def _update_primaries(rows, user):
+    """Create or change the primary contacts and addresses of existing customers (what
+    `CustomerImport._contact_change` and `_address_change` found)."""
+    now = timezone.now()
+    contacts = [(row.existing_id, row.contact_change) for row in rows if row.contact_change]
+    _insert_contacts([pair for pair in contacts if pair[1]["contact_id"] is None], user, now)
+    _change_contacts([change for _, change in contacts if change["contact_id"]], user, now)
+    addresses = [(row.existing_id, row.address_change) for row in rows if row.address_change]
+    created = [
+        (pk, {**change["values"], "shipping": change["shipping"]})
+        for pk, change in addresses
+        if not change["address_id"]
+    ]
+    _insert_addresses(created, user, now)
+    change_records(
+        Address,
+        {change["address_id"]: change["values"] for _, change in addresses if change["address_id"]},
+        user,
+        now,
+    )
+
+
+def _change_contacts(changes, user, now):
+    """New names, and a new primary email or phone, with a history row for every contact."""
+    names = ("first_name", "last_name")
+    change_records(
+        Contact,
+        {change["contact_id"]: {n: change[n] for n in names if n in change} for change in changes},
+        user,
+        now,
+    )
+    _switch_primary_entries(ContactEmail, "email", "email", changes)
+    _switch_primary_entries(ContactPhone, "phone", "number", changes)
+
+
+def _switch_primary_entries(model, part, column, changes):
+    """Make each change's email (or phone) its contact's primary one: the entry the contact
+    has already, else a new one."""
+    switching = [change for change in changes if part in change]
+    if not switching:
+        return
+    siblings = model.objects.filter(contact_id__in=[change["contact_id"] for change in switching])
+    entries = {
+        (contact_id, _comparable(part, value)): pk
+        for pk, contact_id, value in siblings.values_list("pk", "contact_id", column)
+    }
+    held = [entries.get((c["contact_id"], _comparable(part, c[part]))) for c in switching]
+    make_only_primary_in_bulk(siblings, [pk for pk in held if pk])
+    insert_rows(
+        model,
+        ["contact_id", column, "is_primary"],
+        [
+            (change["contact_id"], change[part], True)
+            for change, pk in zip(switching, held, strict=True)
+            if pk is None
+        ],
+    )
+
+
+def change_records(model, values_by_id, user, now):
+    """Save new values of existing records ({id: {field: value}}), with history."""
+    if not values_by_id:
+        return
+    records = model.objects.in_bulk(list(values_by_id))
+    for pk, values in values_by_id.items():
+        for name, value in values.items():
+            setattr(records[pk], name, value)
+        records[pk].updated_at = now
+    fields = sorted({name for values in values_by_id.values() for name in values})
+    model.objects.bulk_update(records.values(), [*fields, "updated_at"], batch_size=1000)
+    history_fields = [field.attname for field in model._meta.concrete_fields]
+    insert_history(
+        model,
+        history_fields,
+        [tuple(getattr(record, name) for name in history_fields) for record in records.values()],
+        "~",
+        user,
+        now,
+    )
+
+
+def make_only_primary_in_bulk(siblings, chosen_ids, flag="is_primary") -> None:
+    """`crm.services._make_only_primary` for many owners at once: unset `flag` on `siblings`
+    (the rows of every owner concerned) except the chosen ones, then set it on those (the
+    order the one-primary constraints need). Before inserting rows that are primary from the
+    start, call it with their owners' rows and no chosen ids."""
+    siblings.filter(**{flag: True}).exclude(pk__in=chosen_ids).update(**{flag: False})
+    if chosen_ids:
+        model = siblings.model
+        model.objects.filter(pk__in=chosen_ids, **{flag: False}).update(**{flag: True})

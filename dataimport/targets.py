@@ -152,4 +152,11 @@ CUSTOMERS = Target(
     links=customer_links,
 )
 
-TARGETS = {target.name: target for target in [CUSTOMERS]}
+
+def _all_targets() -> list[Target]:
+    from .targets_contacts import CONTACT_TARGETS  # they are built from Target, defined above
+
+    return [CUSTOMERS, *CONTACT_TARGETS]
+
+
+TARGETS = {target.name: target for target in _all_targets()}

@@ -33,6 +33,8 @@ SET_RATE_PERMISSION = "invoicing.set_rate_salesinvoice"
 def may_set_rates_of(user) -> bool:
     """Whether `user` may type a rate other than the price list's (no user: the system)."""
     return user is None or user.has_perm(SET_RATE_PERMISSION)
+
+
 PAYMENT_ACCOUNT_TYPES = (Account.Type.CASH, Account.Type.BANK)
 RATE_STEP = Decimal("0.000001")  # quantities and rates keep six decimal places
 LARGEST_RATE = Decimal(10) ** 12  # 18 digits of which 6 are decimals

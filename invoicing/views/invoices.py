@@ -134,9 +134,7 @@ def invoice_create(request):
         return _save_or_show(request, InvoiceForms(request.POST, may_set_rate=_may_set(request)))
     customer = _found(Customer.objects.select_related("company"), request.GET.get("customer"))
     company = _found(Company.objects.all(), request.GET.get("company"))
-    forms = InvoiceForms.for_new(
-        customer=customer, company=company, may_set_rate=_may_set(request)
-    )
+    forms = InvoiceForms.for_new(customer=customer, company=company, may_set_rate=_may_set(request))
     return _form_page(request, forms)
 
 

@@ -19,8 +19,9 @@ def test_any_of_finds_the_rows_whose_value_is_in_the_list(company):
 
     with CaptureQueriesContext(connection) as queries:
         found = set(
-            Customer.objects.filter(AnyOf(F("code"), ["A-1", "C-3", "Z-9", None]))
-            .values_list("code", flat=True)
+            Customer.objects.filter(AnyOf(F("code"), ["A-1", "C-3", "Z-9", None])).values_list(
+                "code", flat=True
+            )
         )
     assert found == {"A-1", "C-3"}
     if connection.vendor == "postgresql":

@@ -11,13 +11,18 @@ from config.importing import Mode
 from crm import importing
 from crm.importing import CustomerImport, Defaults
 from crm.models import (
+    Address,
     AddressLink,
+    Contact,
+    ContactEmail,
     ContactLink,
     Customer,
     CustomerGroup,
     PartyLedger,
     Territory,
 )
+from crm.services import link_address, save_address, save_contact
+from tests.crm.import_helpers import statements
 from tests.factories import CompanyFactory, CustomerFactory, UserFactory
 from tests.test_naughty_strings import STRINGS
 
@@ -322,3 +327,177 @@ def test_the_apostrophe_an_export_puts_before_a_formula_is_taken_off(defaults):
     )
     assert plan.rows[0].values["name"] == '=HYPERLINK("x")'
     assert plan.rows[0].values["notes"] == "'not a formula"
+
+
+# --- updating an existing customer's primary contact and address ----------------------------
+
+
+@pytest.fixture
+def kept(company):
+    """A customer as a first import of row(code="KEPT") leaves it."""
+    customer = CustomerFactory(code="KEPT", name="Rasmussen Group", company=company)
+    save_contact(
+        contact=Contact(first_name="Sheryl", last_name="Baxter"),
+        emails=[("zunigavanessa@smith.info", True)],
+        phones=[("+49 30 901820", True)],
+        party=customer,
+    )
+    address = Address(line1="Unter den Linden 1", city="Berlin", postal_code="01067", country="DE")
+    save_address(address=address, party=customer)
+    return customer
+
+
+def primary_contact(customer):
+    return ContactLink.objects.get(customer=customer, is_primary=True).contact
+
+
+def primary_address(customer):
+    return AddressLink.objects.get(customer=customer, is_primary_billing=True).address
+
+
+def test_the_same_contact_and_address_leave_an_existing_customer_unchanged(defaults, kept):
+    plan = imported(defaults, [row(code="KEPT")], mode=Mode.UPSERT)
+    assert (plan.counts.unchanged, plan.counts.total) == (1, 1)
+
+
+def test_updating_renames_the_primary_contact_and_makes_a_new_email_primary(defaults, kept):
+    contact = primary_contact(kept)
+    plan = imported(
+        defaults,
+        [row(code="KEPT", contact_first_name="Shery", email="New@Example.com")],
+        mode=Mode.UPDATE,
+    )
+
+    assert plan.counts.updated == 1
+    contact.refresh_from_db()
+    assert (contact.first_name, contact.last_name) == ("Shery", "Baxter")
+    emails = dict(contact.emails.values_list("email", "is_primary"))
+    assert emails == {"new@example.com": True, "zunigavanessa@smith.info": False}
+    assert contact.phones.get().number == "+4930901820"
+    assert contact.history.first().history_type == "~"
+    assert kept.history.count() == 1  # the customer itself did not change
+    assert ContactLink.objects.filter(customer=kept).count() == 1
+
+
+def test_an_email_the_contact_has_already_becomes_primary_without_a_copy(defaults, kept):
+    contact = primary_contact(kept)
+    ContactEmail.objects.create(contact=contact, email="second@example.com")
+    imported(defaults, [row(code="KEPT", email="SECOND@example.com")], mode=Mode.UPDATE)
+    emails = dict(contact.emails.values_list("email", "is_primary"))
+    assert emails == {"second@example.com": True, "zunigavanessa@smith.info": False}
+
+
+def test_an_email_in_other_letter_case_is_no_change(defaults, kept):
+    ContactEmail.objects.filter(contact=primary_contact(kept)).update(
+        email="Zunigavanessa@Smith.INFO"
+    )
+    plan = imported(defaults, [row(code="KEPT")], mode=Mode.UPDATE)
+    assert plan.counts.unchanged == 1
+
+
+def test_a_new_phone_becomes_the_primary_phone(defaults, kept):
+    imported(defaults, [row(code="KEPT", phone="+44 20 7946 0958")], mode=Mode.UPDATE)
+    phones = dict(primary_contact(kept).phones.values_list("number", "is_primary"))
+    assert phones == {"+442079460958": True, "+4930901820": False}
+
+
+def test_empty_contact_cells_change_nothing(defaults, kept):
+    plan = imported(
+        defaults, [row(code="KEPT", email="", phone="", contact_first_name="",
+                       contact_last_name="")], mode=Mode.UPDATE
+    )  # fmt: skip
+    assert plan.counts.unchanged == 1
+    assert primary_contact(kept).emails.get().email == "zunigavanessa@smith.info"
+
+
+def test_an_email_column_alone_keeps_the_contact_name(defaults, kept):
+    headers = {"code": "Code", "email": "Email"}
+    imported(defaults, [(2, {"code": "KEPT", "email": "other@example.com"})],
+             mode=Mode.UPDATE, headers=headers)  # fmt: skip
+    contact = primary_contact(kept)
+    assert (contact.first_name, contact.last_name) == ("Sheryl", "Baxter")
+    assert contact.emails.get(is_primary=True).email == "other@example.com"
+
+
+def test_a_customer_without_a_primary_contact_gets_one(defaults, company):
+    customer = CustomerFactory(code="BARE", name="Bare Ltd", company=company)
+    headers = {"code": "Code", "email": "Email", "phone": "Phone"}
+    plan = imported(defaults, [(2, {"code": "BARE", "email": "info@bare.example", "phone": ""})],
+                    mode=Mode.UPDATE, headers=headers)  # fmt: skip
+
+    assert plan.counts.updated == 1
+    contact = primary_contact(customer)
+    assert contact.first_name == "Bare Ltd"  # as for a new customer: its name stands in
+    assert contact.emails.get().email == "info@bare.example"
+    assert contact.history.get().history_type == "+"
+
+
+def test_the_primary_address_is_updated_in_place(defaults, kept):
+    address = primary_address(kept)
+    plan = imported(defaults, [row(code="KEPT", address_line1="Unter den Linden 2",
+                                   postal_code="10117")], mode=Mode.UPDATE)  # fmt: skip
+
+    assert plan.counts.updated == 1
+    assert primary_address(kept).pk == address.pk
+    address.refresh_from_db()
+    assert (address.line1, address.postal_code, address.city) == (
+        "Unter den Linden 2",
+        "10117",
+        "Berlin",
+    )
+    assert address.history.first().history_type == "~"
+
+
+def test_address_parts_without_a_column_are_left_alone(defaults, kept):
+    address = primary_address(kept)
+    address.state = "Berlin"
+    address.save()
+    headers = {key: value for key, value in HEADERS.items() if key != "postal_code"}
+    headers["state"] = "State"
+    plan = imported(defaults, [row(code="KEPT", state="Brandenburg")], mode=Mode.UPDATE,
+                    headers=headers)  # fmt: skip
+    assert plan.counts.updated == 1
+    address.refresh_from_db()
+    assert (address.state, address.postal_code) == ("Brandenburg", "01067")
+
+
+def test_a_customer_without_a_primary_address_gets_one_for_billing_and_shipping(defaults, company):
+    customer = CustomerFactory(code="BARE", company=company)
+    imported(defaults, [row(code="BARE", email="", phone="", contact_first_name="",
+                            contact_last_name="")], mode=Mode.UPDATE)  # fmt: skip
+    link = AddressLink.objects.get(customer=customer)
+    assert (link.is_primary_billing, link.is_primary_shipping) == (True, True)
+    assert link.address.city == "Berlin"
+    assert not customer.contact_links.exists()
+
+
+def test_a_new_primary_billing_address_leaves_the_shipping_one(defaults, company):
+    customer = CustomerFactory(code="SHIP", company=company)
+    depot = Address.objects.create(line1="Depot 1", city="Hamburg", country="DE")
+    link_address(address=depot, party=customer, primary_for=["shipping"])
+
+    imported(defaults, [row(code="SHIP")], mode=Mode.UPDATE)
+
+    billing = AddressLink.objects.get(customer=customer, is_primary_billing=True)
+    shipping = AddressLink.objects.get(customer=customer, is_primary_shipping=True)
+    assert (billing.address.line1, shipping.address) == ("Unter den Linden 1", depot)
+
+
+def test_queries_of_updating_primaries_do_not_grow_with_the_rows(defaults, company):
+    def customers(offset, count):
+        rows = [row(n, code=f"U-{offset + n}", name=f"U {offset + n}") for n in range(count)]
+        imported(defaults, rows)
+        return [
+            row(n, code=f"U-{offset + n}", name=f"U {offset + n}", email=f"u{n}@example.com",
+                phone="+44 20 7946 0958", address_line1=f"{n} Road", contact_first_name="X")
+            for n in range(count)
+        ]  # fmt: skip
+
+    def cost(rows):
+        with CaptureQueriesContext(connection) as queries:
+            plan = imported(defaults, rows, mode=Mode.UPDATE)
+        assert plan.counts.updated == len(rows)
+        return statements(queries)
+
+    few, many = customers(0, 10), customers(1000, 100)
+    assert cost(few) == cost(many)
