@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django_countries import countries
@@ -43,6 +43,7 @@ from config.importing import (
     parse_bool,
     parse_decimal,
 )
+from config.lookups import AnyOf
 from pricing.models import PriceList
 
 from .models import (
@@ -647,7 +648,7 @@ def _existing_customers(codes) -> dict[str, dict]:
         return {}
     rows = (
         Customer.objects.annotate(upper_code=Upper("code"))
-        .filter(upper_code__in=[code for code in codes if code])
+        .filter(AnyOf(F("upper_code"), [code for code in codes if code]))
         .values("id", "upper_code", *CUSTOMER_FIELDS)
     )
     return {row["upper_code"]: row for row in rows}
@@ -668,7 +669,7 @@ def held_primaries(customer_ids, *, contacts: bool, addresses: bool) -> dict[int
     held = {pk: HeldPrimaries() for pk in customer_ids}
     if contacts:
         phones = ContactPhone.objects.filter(contact_id=OuterRef("contact_id"), is_primary=True)
-        links = primary_contact_links().filter(customer_id__in=customer_ids)
+        links = primary_contact_links().filter(AnyOf(F("customer_id"), list(customer_ids)))
         for customer_id, pk, first, last, email, phone in links.annotate(
             primary_phone=Subquery(phones.values("number")[:1])
         ).values_list(
@@ -687,7 +688,7 @@ def held_primaries(customer_ids, *, contacts: bool, addresses: bool) -> dict[int
                 "phone": phone or "",
             }
     if addresses:
-        links = AddressLink.objects.filter(customer_id__in=customer_ids).filter(
+        links = AddressLink.objects.filter(AnyOf(F("customer_id"), list(customer_ids))).filter(
             Q(is_primary_billing=True) | Q(is_primary_shipping=True)
         )
         parts = [f"address__{name}" for name in ADDRESS_PARTS]

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 from config.bulk import insert_history, insert_rows
 from config.importing import Column, Mode, Outcome, Plan, blank, clean
+from config.lookups import AnyOf
 
 from .importing import (
     BATCH_SIZE,
@@ -413,7 +414,7 @@ def _find_parties(cells_of_rows) -> dict[tuple[str, str], Party]:
             continue
         found = (
             model.objects.annotate(upper_code=Upper("code"))
-            .filter(upper_code__in=codes)
+            .filter(AnyOf(F("upper_code"), list(codes)))
             .values_list("upper_code", "pk", "code")
         )
         for upper_code, pk, code in found:
