@@ -42,3 +42,11 @@ def table_rows(content: bytes, filename: str, columns):
         for row in parsed.rows
     ]
     return headers, rows
+
+
+def planned_and_written(job, rows):
+    """Plan `rows` with `job`, which must find them valid, and write them."""
+    plan = job.plan(rows)
+    assert plan.is_valid, [str(problem) for problem in plan.problems]
+    job.write(plan)
+    return plan

@@ -22,10 +22,11 @@ from tests.crm.import_helpers import (
     CHINOOK_CUSTOMERS,
     SHARED,
     file_rows,
+    planned_and_written,
     statements,
     table_rows,
 )
-from tests.factories import CustomerFactory, SupplierFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +48,6 @@ HEADERS = {
 }
 
 
-@pytest.fixture
-def acme(company):
-    return CustomerFactory(code="CUST-00012", name="Acme", company=company)
-
-
-@pytest.fixture
-def vendor(company):
-    return SupplierFactory(code="SUPP-00001", name="Paper Mill", company=company)
-
-
 def an_import(mode=Mode.INSERT, headers=HEADERS, user=None):
     return AddressImport(mode=mode, headers=headers, user=user)
 
@@ -75,11 +66,7 @@ def row(number=2, **cells):
 
 
 def imported(rows, **options):
-    job = an_import(**options)
-    plan = job.plan(rows)
-    assert plan.is_valid, [str(problem) for problem in plan.problems]
-    job.write(plan)
-    return plan
+    return planned_and_written(an_import(**options), rows)
 
 
 def existing_address(party, title="Head office", line1="Unter den Linden 1", **fields):

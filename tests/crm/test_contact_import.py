@@ -15,8 +15,13 @@ from crm.services import save_contact
 from dataimport.selectors import targets_for
 from dataimport.targets import TARGETS
 from dataimport.targets_contacts import CONTACTS
-from tests.crm.import_helpers import CHINOOK_CUSTOMERS, file_rows, statements
-from tests.factories import CustomerFactory, SupplierFactory, UserFactory
+from tests.crm.import_helpers import (
+    CHINOOK_CUSTOMERS,
+    file_rows,
+    planned_and_written,
+    statements,
+)
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +37,6 @@ HEADERS = {
     "country": "Country",
     "is_primary": "Primary",
 }
-
-
-@pytest.fixture
-def acme(company):
-    return CustomerFactory(code="CUST-00012", name="Acme", company=company)
-
-
-@pytest.fixture
-def vendor(company):
-    return SupplierFactory(code="SUPP-00001", name="Paper Mill", company=company)
 
 
 def an_import(mode=Mode.INSERT, headers=HEADERS, user=None):
@@ -61,11 +56,7 @@ def row(number=2, **cells):
 
 
 def imported(rows, **options):
-    job = an_import(**options)
-    plan = job.plan(rows)
-    assert plan.is_valid, [str(problem) for problem in plan.problems]
-    job.write(plan)
-    return plan
+    return planned_and_written(an_import(**options), rows)
 
 
 def existing_contact(party, first="Jane", last="Doe", email="jane.doe@example.com", **fields):
