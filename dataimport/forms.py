@@ -30,7 +30,7 @@ DELIMITERS = [("", "Detect it")] + [
 
 
 class UploadForm(BootstrapForm):
-    target = forms.ChoiceField(label="What to import", choices=())
+    target = forms.ChoiceField(label="What to import", choices=(), widget=forms.HiddenInput)
     file = forms.FileField(
         allow_empty_file=True,  # read_table says what to do about an empty file
         help_text="CSV, TSV or Excel workbook (.xlsx) with a header row. Download a template "
@@ -139,3 +139,20 @@ class ColumnsForm(BootstrapForm):
                 for index, header in enumerate(self.headers)
             )
         }
+
+
+class SupplierDefaultsForm(BootstrapForm):
+    """The buying company of suppliers whose row names none."""
+
+    company = forms.ModelChoiceField(Company.objects.all(), label="Buying company")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            choices = list(self.fields["company"].queryset[:2])
+            if len(choices) == 1:
+                self.initial["company"] = choices[0].pk
+
+    def stored(self) -> dict:
+        company = self.cleaned_data["company"]
+        return {"company": {"id": company.pk, "name": str(company)}}

@@ -323,7 +323,9 @@ def template_xlsx(target: Target) -> bytes:
     columns = book.create_sheet("Columns")
     columns.append(["Column", "Required", "Also accepted as", "What to put in it"])
     for column in target.columns:
-        required = "yes" if column.required else ("to update" if column.field == "code" else "")
+        required = "yes" if column.required else ""
+        if column.field in target.key_fields:
+            required = "yes, and to find what to update" if column.required else "to update"
         columns.append([column.header, required, ", ".join(column.aliases), column.help])
     for cell in columns[1]:
         cell.font = Font(bold=True)

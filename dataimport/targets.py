@@ -33,6 +33,8 @@ class Target:
     links: Callable[[list[str]], list[tuple[str, str]]] = lambda codes: []
     # the fields that find an existing record, so a file must have them to update
     key_fields: tuple[str, ...] = ("code",)
+    # the django-import-export resource behind "Export existing" (a dotted path), if any
+    resource: str = ""
     # template header -> its aliases, as match_headers takes them (keyed by the header, which
     # reads well in its messages and cannot clash with an alias the way a field name can)
     aliases: dict[str, list[str]] = field(init=False)
@@ -154,9 +156,11 @@ CUSTOMERS = Target(
 
 
 def _all_targets() -> list[Target]:
-    from .targets_contacts import CONTACT_TARGETS  # they are built from Target, defined above
+    # they are built from Target, defined above
+    from .targets_contacts import CONTACT_TARGETS
+    from .targets_masters import MASTER_TARGETS
 
-    return [CUSTOMERS, *CONTACT_TARGETS]
+    return [CUSTOMERS, *CONTACT_TARGETS, *MASTER_TARGETS]
 
 
 TARGETS = {target.name: target for target in _all_targets()}

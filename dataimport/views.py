@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from config.importing import Mode
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import ColumnsForm, UploadForm
 from .models import ImportLog
 from .reading import FileProblem
@@ -72,7 +72,7 @@ def start(request):
     return render(
         request,
         "dataimport/start.html",
-        {"form": form, "defaults": defaults, "target": target},
+        {"form": form, "defaults": defaults, "target": target, "targets": allowed},
     )
 
 
@@ -243,3 +243,13 @@ def history(request):
     for log in page_obj:
         log.target_label = TARGETS[log.target].label if log.target in TARGETS else log.target
     return render(request, "dataimport/history.html", {"page_obj": page_obj})
+
+
+@require_GET
+@import_permission_required
+def export_existing(request, target, file_format):
+    """Every record of a target, in the columns of its import: export, edit, import back."""
+    chosen = _target_or_denied(request, target)
+    if not exports.exportable(chosen):
+        raise Http404("This import has no export.")
+    return exports.export_existing(chosen, file_format)

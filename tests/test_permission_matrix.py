@@ -93,6 +93,7 @@ ROLE_FOR = {
     "dataimport:history": "Sales User",
     "dataimport:log": "Sales User",
     "dataimport:log_invalid_rows": "Sales User",
+    "dataimport:export_existing": "Sales Manager",  # of territories (see url_args)
 }
 PUBLIC = {"login", "logout"}
 
@@ -162,6 +163,8 @@ def url_args(customer):
             kwargs["kind"] = "territories"
         if "file_format" in params:
             kwargs["file_format"] = "xlsx"
+        if "target" in params:
+            kwargs["target"] = "territories"
         return reverse(name, kwargs=kwargs)
 
     return for_name

@@ -110,6 +110,17 @@ def test_the_xlsx_template_explains_each_column_on_a_second_sheet(clerk):
     assert explained["Name"][1] == "yes"
     assert "Customer Id".lower() in explained["Code"][2]
     assert explained["Name"][3] == "The customer's name: a company's or a person's."
+    assert explained["Code"][1] == "to update"
+
+
+def test_a_template_marks_the_key_columns_a_name_keyed_target_updates_by(admin_client):
+    response = admin_client.get(
+        reverse("dataimport:template"), {"format": "xlsx", "target": "item_prices"}
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    explained = {row[0]: row[1] for row in book["Columns"].iter_rows(min_row=2, values_only=True)}
+    assert explained["Price list"] == explained["Item code"] == "yes, and to find what to update"
+    assert explained["Valid from"] == "to update"
 
 
 # --- the preview --------------------------------------------------------------------------
@@ -399,9 +410,8 @@ def test_the_history_lists_past_imports(clerk, company):
 # --- permissions and queries --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [None, "Accounts User"])
-def test_users_who_cannot_add_customers_cannot_import(role_client, company, role):
-    client = role_client(*([role] if role else []))
+def test_users_who_may_import_nothing_cannot_open_the_import_pages(role_client, company):
+    client = role_client()
     log = previewed_log(company)
     for url in [
         reverse("dataimport:start"),
@@ -413,6 +423,34 @@ def test_users_who_cannot_add_customers_cannot_import(role_client, company, role
     assert upload(client, company, b"Name\nX\n").status_code == 403
     assert client.post(reverse("dataimport:log", args=[log.pk])).status_code == 403
     assert not Customer.objects.exists()
+
+
+def test_users_see_and_use_only_the_imports_they_may(role_client, company):
+    accounts = role_client("Accounts User")
+    log = previewed_log(company)
+
+    start = accounts.get(reverse("dataimport:start"))
+    offered = [name for name, _ in start.context["form"].fields["target"].choices]
+    assert "suppliers" in offered and "customers" not in offered
+    assert start.context["target"].name == offered[0]
+    assert accounts.get(reverse("dataimport:log", args=[log.pk])).status_code == 403
+    assert upload(accounts, company, b"Name\nX\n").status_code == 200  # refused on the form
+    assert accounts.post(reverse("dataimport:log", args=[log.pk])).status_code == 403
+    template = reverse("dataimport:template")
+    assert accounts.get(template, {"target": "customers"}).status_code == 403
+    assert accounts.get(template, {"target": "suppliers"}).status_code == 200
+    assert not Customer.objects.exists()
+
+
+def test_every_target_offers_its_existing_records_for_export(admin_client):
+    clerk = admin_client
+    page = clerk.get(reverse("dataimport:start"), {"target": "territories"})
+    html = page.content.decode()
+    export = reverse("dataimport:export_existing", args=["territories", "csv"])
+    assert export in html
+    assert 'aria-current="page" href="?target=territories"' in html
+    response = clerk.get(export)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
 
 
 def first_rows(count: int) -> bytes:
