@@ -48,17 +48,25 @@ def page(name):
     return url
 
 
-def tree_target(name, label, model, importer_class, slug, example) -> Target:
+def record_target(importer_class, *, importer=None, defaults_form=NO_DEFAULTS, **fields):
+    """A Target whose columns and keys are its importer's (a config.record_import one)."""
     return Target(
+        columns=importer_class.columns(),
+        importer=importer or plain_importer(importer_class),
+        key_fields=importer_class.key_fields,
+        defaults_form=defaults_form,
+        **fields,
+    )
+
+
+def tree_target(name, label, model, importer_class, slug, example) -> Target:
+    return record_target(
+        importer_class,
         name=name,
         label=label,
         permission=f"crm.add_{model._meta.model_name}",
-        columns=importer_class.columns(),
-        importer=plain_importer(importer_class),
-        defaults_form=NO_DEFAULTS,
         example=example,
         links=links_by(model, "name", tree_url(slug)),
-        key_fields=importer_class.key_fields,
         resource=f"crm.resources.{model.__name__}Resource",
     )
 
@@ -125,13 +133,11 @@ MASTER_TARGETS = [
             "commission_rate": "2.5",
         },
     ),
-    Target(
+    record_target(
+        crm_masters.SalesPartnerImport,
         name="sales_partners",
         label="Sales partners",
         permission="crm.add_salespartner",
-        columns=crm_masters.SalesPartnerImport.columns(),
-        importer=plain_importer(crm_masters.SalesPartnerImport),
-        defaults_form=NO_DEFAULTS,
         example={
             "name": "Rhine Distribution",
             "partner_type": "Distributor",
@@ -139,14 +145,13 @@ MASTER_TARGETS = [
             "commission_rate": "5",
         },
         links=links_by(SalesPartner, "name", page("crm:sales_partner_detail")),
-        key_fields=crm_masters.SalesPartnerImport.key_fields,
         resource="crm.resources.SalesPartnerResource",
     ),
-    Target(
+    record_target(
+        crm_masters.SupplierImport,
         name="suppliers",
         label="Suppliers",
         permission="crm.add_supplier",
-        columns=crm_masters.SupplierImport.columns(),
         importer=supplier_importer,
         defaults_form="dataimport.forms.SupplierDefaultsForm",
         example={
@@ -157,16 +162,13 @@ MASTER_TARGETS = [
         },
         describe_defaults=describe_supplier_defaults,
         links=links_by(Supplier, "code", page("crm:supplier_detail")),
-        key_fields=crm_masters.SupplierImport.key_fields,
         resource="crm.resources.SupplierResource",
     ),
-    Target(
+    record_target(
+        pricing_masters.PriceListImport,
         name="price_lists",
         label="Price lists",
         permission="pricing.add_pricelist",
-        columns=pricing_masters.PriceListImport.columns(),
-        importer=plain_importer(pricing_masters.PriceListImport),
-        defaults_form=NO_DEFAULTS,
         example={
             "name": "Wholesale EUR",
             "currency": "EUR",
@@ -175,16 +177,13 @@ MASTER_TARGETS = [
             "enabled": "yes",
         },
         links=links_by(PriceList, "name", page("pricing:price_list_detail")),
-        key_fields=pricing_masters.PriceListImport.key_fields,
         resource="pricing.resources.PriceListResource",
     ),
-    Target(
+    record_target(
+        pricing_masters.ItemImport,
         name="items",
         label="Items",
         permission="pricing.add_item",
-        columns=pricing_masters.ItemImport.columns(),
-        importer=plain_importer(pricing_masters.ItemImport),
-        defaults_form=NO_DEFAULTS,
         example={
             "code": "WIDGET-01",
             "name": "Steel widget",
@@ -193,16 +192,13 @@ MASTER_TARGETS = [
             "disabled": "no",
         },
         links=links_by(Item, "code", page("pricing:item_update")),
-        key_fields=pricing_masters.ItemImport.key_fields,
         resource="pricing.resources.ItemResource",
     ),
-    Target(
+    record_target(
+        pricing_masters.ItemPriceImport,
         name="item_prices",
         label="Item prices",
         permission="pricing.add_itemprice",
-        columns=pricing_masters.ItemPriceImport.columns(),
-        importer=plain_importer(pricing_masters.ItemPriceImport),
-        defaults_form=NO_DEFAULTS,
         example={
             "price_list": "Wholesale EUR",
             "item": "WIDGET-01",
@@ -211,7 +207,6 @@ MASTER_TARGETS = [
             "valid_upto": "2026-12-31",
         },
         links=item_price_links,
-        key_fields=pricing_masters.ItemPriceImport.key_fields,
         resource="pricing.resources.ItemPriceResource",
     ),
 ]
