@@ -169,10 +169,10 @@ STATEMENTS = [
     f"""{INVOICES}
     INSERT INTO invoicing_salesinvoice (id, number, company_id, customer_id, posting_date,
         due_date, currency, commission_rate, docstatus, total, outstanding, journal_id,
-        credit_override_note, due_date_note, created_at, updated_at)
+        credit_override_note, due_date_note, price_list_source, created_at, updated_at)
     SELECT {{invoicing_salesinvoice}} + seq, number, company_id, customer_id, posting_date,
         posting_date + 30, currency, 0, 'submitted', total, outstanding, {INVOICE_JOURNAL}, '',
-        '', now(), now()
+        '', 'none', now(), now()
     FROM invoices""",
     f"""{INVOICES}
     INSERT INTO invoicing_salesinvoiceline (id, invoice_id, item_id, quantity, rate, amount)

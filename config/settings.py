@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crm",
     "invoicing",
     "dataimport",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dataimport.context_processors.imports",
             ],
         },
     },

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from crm import views as crm_views
+from analytics import views as analytics_views
 
 urlpatterns = [
-    path("", crm_views.home, name="home"),
+    path("", analytics_views.dashboard, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("crm.urls")),
     path("", include("invoicing.urls")),
     path("import/", include("dataimport.urls")),
+    path("reports/", include("analytics.urls")),
     path("admin/", admin.site.urls),
 ]

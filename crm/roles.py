@@ -9,6 +9,7 @@ READ = (VIEW,)
 WRITE = (VIEW, ADD, CHANGE)
 ALL = (VIEW, ADD, CHANGE, DELETE)
 SET_RATE = "set_rate"  # invoicing.set_rate_salesinvoice: type a rate other than the list's
+VIEW_REPORTS = "view_reports"  # analytics.view_reports_salestarget: the reports and dashboard
 
 CONTACT_MODELS = [
     "contact",
@@ -28,6 +29,9 @@ INVOICE_MODELS = [
 ]
 
 PAYMENT_MODELS = ["invoicing.payment", "invoicing.paymentallocation"]
+
+TARGETS = "analytics.salestarget"
+DISTRIBUTIONS = "analytics.monthlydistribution"
 
 SALES_USER = {
     "crm.customer": WRITE,
@@ -54,6 +58,8 @@ SALES_MANAGER = {
     "crm.salesperson": ALL,
     "crm.salespartner": ALL,
     **dict.fromkeys(PRICING_MODELS, ALL),
+    TARGETS: (*ALL, VIEW_REPORTS),
+    DISTRIBUTIONS: ALL,
 }
 ACCOUNTS_USER = {
     "crm.customer": READ,
@@ -73,6 +79,8 @@ ACCOUNTS_USER = {
     **dict.fromkeys(INVOICE_MODELS, ALL),  # deleting is for drafts only
     "invoicing.salesinvoice": (*ALL, SET_RATE),
     **dict.fromkeys(PAYMENT_MODELS, WRITE),
+    TARGETS: (VIEW, VIEW_REPORTS),
+    DISTRIBUTIONS: READ,
 }
 ACCOUNTS_MANAGER = {
     **ACCOUNTS_USER,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Company
+from analytics.importing import SalesTargetImport
 from crm import importing_masters as crm_masters
 from crm.models import CustomerGroup, SalesPartner, SalesPerson, Supplier, Territory
 from pricing import importing as pricing_masters
@@ -48,12 +49,14 @@ def page(name):
     return url
 
 
-def record_target(importer_class, *, importer=None, defaults_form=NO_DEFAULTS, **fields):
+def record_target(
+    importer_class, *, importer=None, defaults_form=NO_DEFAULTS, key_fields=None, **fields
+):
     """A Target whose columns and keys are its importer's (a config.record_import one)."""
     return Target(
         columns=importer_class.columns(),
         importer=importer or plain_importer(importer_class),
-        key_fields=importer_class.key_fields,
+        key_fields=key_fields or importer_class.key_fields,
         defaults_form=defaults_form,
         **fields,
     )
@@ -86,6 +89,17 @@ def supplier_importer(*, mode, defaults, headers, user):
 
 def describe_supplier_defaults(stored: dict) -> list[tuple[str, str]]:
     return [("Buying company", stored["company"]["name"])] if stored else []
+
+
+def sales_target_links(keys: list[str]) -> list[tuple[str, str]]:
+    """A target's key is "ABBR › year › owner": link the owner's targets page (the
+    territory's, where a territory and a sales person share a name)."""
+    owners = {key: key.rsplit(" › ", 1)[-1] for key in keys}
+    pages = {}
+    for kind, model in (("sales-persons", SalesPerson), ("territories", Territory)):
+        for name, pk in model.objects.filter(name__in=owners.values()).values_list("name", "pk"):
+            pages[name] = reverse("analytics:tree_targets", kwargs={"kind": kind, "pk": pk})
+    return [(key, pages[owners[key]]) for key in keys if owners[key] in pages]
 
 
 def item_price_links(keys: list[str]) -> list[tuple[str, str]]:
@@ -208,5 +222,21 @@ MASTER_TARGETS = [
         },
         links=item_price_links,
         resource="pricing.resources.ItemPriceResource",
+    ),
+    record_target(
+        SalesTargetImport,
+        name="sales_targets",
+        label="Sales targets",
+        permission="analytics.add_salestarget",
+        # the owner is a territory or a sales person: the file has either column
+        key_fields=("company", "fiscal_year"),
+        example={
+            "company": "Demo Trading",
+            "fiscal_year": "2027",
+            "territory": "Germany",
+            "amount": "250000.00",
+            "distribution": "",
+        },
+        links=sales_target_links,
     ),
 ]

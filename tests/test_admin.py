@@ -13,7 +13,7 @@ from crm.models import Customer
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["accounts", "crm", "pricing", "invoicing", "dataimport"]
+PROJECT_APPS = ["accounts", "crm", "pricing", "invoicing", "dataimport", "analytics"]
 
 
 def test_every_model_is_in_the_admin():

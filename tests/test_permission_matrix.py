@@ -94,6 +94,19 @@ ROLE_FOR = {
     "dataimport:log": "Sales User",
     "dataimport:log_invalid_rows": "Sales User",
     "dataimport:export_existing": "Sales Manager",  # of territories (see url_args)
+    "analytics:tree_targets": "Sales Manager",
+    **{
+        f"analytics:{report}{suffix}": "Sales Manager"
+        for report in [
+            "profitability",
+            "sales_by_group",
+            "sales_by_territory",
+            "territory_targets",
+            "sales_person_targets",
+            "commission",
+        ]
+        for suffix in ("", "_export")
+    },
 }
 PUBLIC = {"login", "logout"}
 
