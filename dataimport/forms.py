@@ -40,7 +40,6 @@ class UploadForm(BootstrapForm):
         choices=[(mode.value, mode.label) for mode in Mode],
         initial=Mode.INSERT.value,
         widget=forms.RadioSelect,
-        help_text="Existing records are found by their code.",
     )
     encoding = forms.ChoiceField(
         choices=ENCODINGS,

@@ -33,6 +33,8 @@ class Target:
     links: Callable[[list[str]], list[tuple[str, str]]] = lambda codes: []
     # the fields that find an existing record, so a file must have them to update
     key_fields: tuple[str, ...] = ("code",)
+    # how an existing record is found, said on the page (default: by the key columns)
+    finds_by: str = ""
     # the django-import-export resource behind "Export existing" (a dotted path), if any
     resource: str = ""
     # template header -> its aliases, as match_headers takes them (keyed by the header, which
@@ -54,6 +56,12 @@ class Target:
         if mode != Mode.INSERT:
             fields = [*self.key_fields, *(name for name in fields if name not in self.key_fields)]
         return [self.column(name).header for name in fields]
+
+    def key_help(self) -> str:
+        """The upload form's word on how updates find their records."""
+        headers = [self.column(name).header.lower() for name in self.key_fields]
+        keys = " and ".join([", ".join(headers[:-1]), headers[-1]] if len(headers) > 2 else headers)
+        return f"Existing {self.label.lower()} are found by {self.finds_by or f'their {keys}'}."
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.field == name)

@@ -53,6 +53,7 @@ CONTACTS = Target(
     # a contact is found by its party and its email or name; the importer says which of
     # those columns a file lacks, since either of two can do
     key_fields=(),
+    finds_by="their customer or supplier and their email, else their first and last name",
     links=party_links,
 )
 
@@ -77,6 +78,8 @@ ADDRESSES = Target(
         "is_primary_shipping": "no",
     },
     key_fields=(),  # the party and the title, or the first line, postal code and city
+    finds_by="their customer or supplier and their title, else their first line, postal code "
+    "and city",
     links=party_links,
 )
 

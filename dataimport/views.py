@@ -52,6 +52,7 @@ def start(request):
     target = next((t for t in allowed if t.name == chosen), allowed[0])
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = UploadForm(data, files, user=request.user, initial={"target": target.name})
+    form.fields["mode"].help_text = target.key_help()
     defaults = import_string(target.defaults_form)(data, prefix="defaults")
     if request.method == "POST" and all([form.is_valid(), defaults.is_valid()]):
         try:

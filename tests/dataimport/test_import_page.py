@@ -480,3 +480,19 @@ def test_the_admin_shows_the_log_read_only(admin_client, company):
     assert admin_client.get(reverse("admin:dataimport_importlog_add")).status_code == 403
     detail = admin_client.get(reverse("admin:dataimport_importlog_change", args=[log.pk]))
     assert detail.status_code == 200 and b'name="_save"' not in detail.content
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("customers", "Existing customers are found by their code."),
+        ("territories", "Existing territories are found by their name."),
+        ("item_prices", "Existing item prices are found by their price list, item code and "
+         "valid from."),
+        ("contacts", "Existing contacts are found by their customer or supplier and their "
+         "email, else their first and last name."),
+    ],
+)  # fmt: skip
+def test_the_mode_says_how_each_target_finds_existing_records(admin_client, target, said):
+    page = admin_client.get(reverse("dataimport:start"), {"target": target})
+    assert page.context["form"].fields["mode"].help_text == said
