@@ -8,14 +8,12 @@ and no `save()` runs: the caller does what those would have done.
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
+from psycopg.adapt import Dumper
 
 COPY_CHUNK = 10_000  # rows per sequence reservation and COPY
-# Rows formatted and sent at a time: the database inserts one piece while the next is made.
-COPY_PIECE = 1_000
 
 
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> list[int]:
@@ -40,6 +38,8 @@ def _copy_rows(model, fields, rows):
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     ids = []
     with connection.cursor() as cursor:
+        # values of other types (a django-countries Country) go in as their text
+        cursor.cursor.adapters.register_dumper(object, _TextDumper)
         for start in range(0, len(rows), COPY_CHUNK):
             chunk = rows[start : start + COPY_CHUNK]
             cursor.execute(
@@ -48,43 +48,21 @@ def _copy_rows(model, fields, rows):
             )
             chunk_ids = [row[0] for row in cursor.fetchall()]
             statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-            # Django's cursor wrapper does not see COPY: translate psycopg's errors here
+            # psycopg formats each row in C and streams them as they come, so the database
+            # inserts while the rest are formatted. Django's cursor wrapper does not see COPY:
+            # its errors are translated here.
             with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-                for piece in range(0, len(chunk), COPY_PIECE):
-                    end = piece + COPY_PIECE
-                    copy.write(_copy_text(chunk_ids[piece:end], chunk[piece:end], default_values))
+                for pk, row in zip(chunk_ids, chunk, strict=True):
+                    copy.write_row((pk, *row, *default_values))
             ids.extend(chunk_ids)
     return ids
 
 
-# COPY's text format: a tab between values, a newline after each row, \N for NULL, and
-# backslashes, tabs and line breaks inside values escaped.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+class _TextDumper(Dumper):
+    """Any value as its text, for COPY's text format."""
 
-
-def _copy_text(ids, rows, default_values) -> str:
-    """The rows as COPY text, each led by its id and followed by the default values.
-
-    Formatting here, in one pass, costs a fraction of psycopg's row-by-row `write_row`."""
-    suffix = "".join(f"\t{_copy_value(value)}" for value in default_values) + "\n"
-    return "".join(
-        "\t".join([str(pk), *map(_copy_value, row)]) + suffix
-        for pk, row in zip(ids, rows, strict=True)
-    )
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(COPY_ESCAPES)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+    def dump(self, obj) -> bytes:
+        return str(obj).encode()
 
 
 def _defaults_for_the_rest(model, given):

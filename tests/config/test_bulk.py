@@ -63,9 +63,8 @@ def test_a_chunk_costs_two_queries_on_postgresql(db, monkeypatch):
     assert Item.objects.count() == 7
 
 
-def test_rows_sent_in_pieces_keep_their_order_and_ids(db, monkeypatch):
+def test_rows_sent_in_chunks_keep_their_order_and_ids(db, monkeypatch):
     monkeypatch.setattr(bulk, "COPY_CHUNK", 5)
-    monkeypatch.setattr(bulk, "COPY_PIECE", 2)
     rows = [(f"P{n:02}", f"piece {n}") for n in range(11)]
 
     ids = bulk.insert_rows(Item, ["code", "name"], rows)
@@ -105,3 +104,14 @@ def test_a_constraint_violation_is_djangos_integrity_error(db):
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert_rows(Item, ["code", "name"], [("TAKEN", "Again")])
     assert Item.objects.count() == 1
+
+
+def test_values_of_other_types_go_in_as_their_text(db):
+    from django_countries.fields import Country
+
+    from crm.models import Address
+
+    ids = bulk.insert_rows(
+        Address, ["line1", "city", "country"], [("Unter den Linden 1", "Berlin", Country("DE"))]
+    )
+    assert Address.objects.get(pk=ids[0]).country.code == "DE"
