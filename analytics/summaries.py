@@ -30,11 +30,18 @@ def invoice_changed(*, invoice) -> None:
     """Refresh the customer's summaries once the transaction commits; a draft sums up to
     nothing, so saving one changes nothing."""
     if invoice.docstatus != SalesInvoice.DocStatus.DRAFT:
-        _refresh_after_commit(invoice)
+        _refresh_after_commit(invoice, due_dates_of=partial(set, [invoice.due_date]))
 
 
 def payment_changed(*, payment) -> None:
-    _refresh_after_commit(payment)
+    """A payment changes what the invoices it is set against await; they are read at commit,
+    when its allocations are written."""
+    _refresh_after_commit(payment, due_dates_of=partial(_due_dates_paid_by, payment.pk))
+
+
+def _due_dates_paid_by(payment_id) -> set:
+    allocations = PaymentAllocation.objects.filter(payment_id=payment_id)
+    return set(allocations.values_list("invoice__due_date", flat=True))
 
 
 def item_changed(*, item, created) -> None:
@@ -43,16 +50,24 @@ def item_changed(*, item, created) -> None:
         transaction.on_commit(partial(refresh_item_cost, item_id=item.pk))
 
 
-def _refresh_after_commit(document) -> None:
-    refresh = partial(
-        refresh_customer, customer_id=document.customer_id, company_id=document.company_id
-    )
+def _refresh_after_commit(document, *, due_dates_of) -> None:
+    """Refresh the document's customer, and the company's open amount on the due dates
+    `due_dates_of()` gives at commit (the other days' invoices did not change)."""
+
+    def refresh():
+        refresh_customer(
+            customer_id=document.customer_id,
+            company_id=document.company_id,
+            due_dates=due_dates_of(),
+        )
+
     transaction.on_commit(refresh)
 
 
 @transaction.atomic
-def refresh_customer(*, customer_id, company_id) -> None:
-    """Rebuild the customer's summary rows in the company from its invoices and payments.
+def refresh_customer(*, customer_id, company_id, due_dates=None) -> None:
+    """Rebuild the customer's summary rows in the company from its invoices and payments, and
+    the company's open amount on `due_dates` (default: every due date of the customer's).
 
     Refreshes of one customer take turns (the customer's row is locked, as the services
     lock it), and refreshes touching the same due dates lock those days' rows in date order,
@@ -71,8 +86,10 @@ def refresh_customer(*, customer_id, company_id) -> None:
         CustomerOpenAmount.objects.create(
             customer_id=customer_id, company_id=company_id, outstanding=total
         )
-    posted = invoices.exclude(docstatus=SalesInvoice.DocStatus.DRAFT)
-    _refresh_due_dates(company_id, set(posted.values_list("due_date", flat=True)))
+    if due_dates is None:
+        posted = invoices.exclude(docstatus=SalesInvoice.DocStatus.DRAFT)
+        due_dates = set(posted.values_list("due_date", flat=True))
+    _refresh_due_dates(company_id, due_dates)
 
 
 def _refresh_due_dates(company_id, due_dates) -> None:
