@@ -18,6 +18,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo_sales
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo_targets
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST)
