@@ -27,21 +27,27 @@ COST_FIELD = DecimalField(**COST)
 
 
 def invoice_changed(*, invoice) -> None:
-    """Refresh the customer's summaries once the transaction commits; a draft sums up to
+    """Refresh the invoice's summaries once the transaction commits; a draft sums up to
     nothing, so saving one changes nothing."""
     if invoice.docstatus != SalesInvoice.DocStatus.DRAFT:
-        _refresh_after_commit(invoice, due_dates_of=partial(set, [invoice.due_date]))
+        _refresh_after_commit(invoice, touched=partial(_touched, [(invoice.pk, invoice.due_date)]))
 
 
 def payment_changed(*, payment) -> None:
     """A payment changes what the invoices it is set against await; they are read at commit,
     when its allocations are written."""
-    _refresh_after_commit(payment, due_dates_of=partial(_due_dates_paid_by, payment.pk))
+    _refresh_after_commit(payment, touched=partial(_paid_by, payment.pk))
 
 
-def _due_dates_paid_by(payment_id) -> set:
+def _paid_by(payment_id) -> tuple[set, set]:
     allocations = PaymentAllocation.objects.filter(payment_id=payment_id)
-    return set(allocations.values_list("invoice__due_date", flat=True))
+    return _touched(allocations.values_list("invoice_id", "invoice__due_date"))
+
+
+def _touched(invoices_and_due_dates) -> tuple[set, set]:
+    """(invoice ids, due dates) of (invoice id, due date) pairs."""
+    pairs = list(invoices_and_due_dates)
+    return {pk for pk, _ in pairs}, {day for _, day in pairs}
 
 
 def item_changed(*, item, created) -> None:
@@ -50,24 +56,28 @@ def item_changed(*, item, created) -> None:
         transaction.on_commit(partial(refresh_item_cost, item_id=item.pk))
 
 
-def _refresh_after_commit(document, *, due_dates_of) -> None:
-    """Refresh the document's customer, and the company's open amount on the due dates
-    `due_dates_of()` gives at commit (the other days' invoices did not change)."""
+def _refresh_after_commit(document, *, touched) -> None:
+    """At commit, refresh the invoices `touched()` names (ids and due dates): their sales
+    facts, their customer's open amount and the company's open amount on their due dates.
+    The customer's other invoices did not change."""
 
     def refresh():
+        invoice_ids, due_dates = touched()
         refresh_customer(
             customer_id=document.customer_id,
             company_id=document.company_id,
-            due_dates=due_dates_of(),
+            invoice_ids=invoice_ids,
+            due_dates=due_dates,
         )
 
     transaction.on_commit(refresh)
 
 
 @transaction.atomic
-def refresh_customer(*, customer_id, company_id, due_dates=None) -> None:
-    """Rebuild the customer's summary rows in the company from its invoices and payments, and
-    the company's open amount on `due_dates` (default: every due date of the customer's).
+def refresh_customer(*, customer_id, company_id, invoice_ids=None, due_dates=None) -> None:
+    """Rebuild the summary rows of the customer's invoices in the company (of `invoice_ids`
+    only, when given) from its invoices and payments, its open amount, and the company's
+    open amount on `due_dates` (default: every due date of the customer's invoices).
 
     Refreshes of one customer take turns (the customer's row is locked, as the services
     lock it), and refreshes touching the same due dates lock those days' rows in date order,
@@ -75,7 +85,13 @@ def refresh_customer(*, customer_id, company_id, due_dates=None) -> None:
     """
     Customer.objects.select_for_update().filter(pk=customer_id).first()
     invoices = SalesInvoice.objects.filter(customer_id=customer_id, company_id=company_id)
-    SalesFact.objects.filter(customer_id=customer_id, company_id=company_id).delete()
+    facts = SalesFact.objects.filter(customer_id=customer_id, company_id=company_id)
+    if invoice_ids is not None:
+        invoices, facts = (
+            invoices.filter(pk__in=invoice_ids),
+            facts.filter(invoice_id__in=invoice_ids),
+        )
+    facts.delete()
     SalesFact.objects.bulk_create(
         SalesFact(**row) for row in fact_rows(invoices.filter(docstatus=_submitted()))
     )
