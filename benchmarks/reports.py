@@ -26,7 +26,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")  # the test client's host name
 # Importing `receivables` sets Django up (through `ledgers`), before any model is imported.
@@ -35,11 +34,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from ledgers import recreate_database
-from receivables import load_receivables
+from receivables import fetch, load_receivables, median_of, timed
 
 from accounts.models import Company
 from analytics import reports
@@ -217,31 +215,8 @@ def export_url(report, file_format):
     return reverse(f"analytics:{report}_export", args=[file_format])
 
 
-def fetch(client, url, query):
-    response = client.get(url, query)
-    assert response.status_code == 200, (url, query, response.status_code)
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return f"{len(body) / 1024:,.0f} KiB"
-
-
-def median_of(runs, action):
-    times = []
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            result = action()
-            times.append(time.perf_counter() - start)
-    return times, len(captured), result
-
-
 def report(label, times, queries, result=""):
     print(f"{label:<58} {statistics.median(times) * 1000:>10.1f} {queries:>8}  {result}")
-
-
-def timed(action):
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
 
 
 if __name__ == "__main__":
