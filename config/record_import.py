@@ -19,7 +19,7 @@ from itertools import islice
 
 import pycountry
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from config.importing import (
     parse_bool,
     parse_decimal,
 )
+from config.lookups import AnyOf
 
 BATCH_SIZE = 5000
 UPDATE_BATCH_SIZE = 1000
@@ -494,8 +495,10 @@ class RecordImport:
         present = {value for value in wanted if value is not None}
         if isinstance(self.field_by_name[name].parser, Text):
             alias = f"upper_{attname}"
-            return queryset.annotate(**{alias: Upper(attname)}).filter(**{f"{alias}__in": present})
-        condition = Q(**{f"{attname}__in": present})
+            return queryset.annotate(**{alias: Upper(attname)}).filter(
+                AnyOf(F(alias), list(present))
+            )
+        condition = AnyOf(F(attname), list(present))
         if None in wanted:
             condition |= Q(**{f"{attname}__isnull": True})
         return queryset.filter(condition)
