@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from config.bulk import insert_history, insert_rows
+from config.bulk import insert_rows, record_history
 from config.importing import (
     Column,
     Mode,
@@ -34,6 +34,7 @@ from config.importing import (
     clean,
     parse_bool,
     parse_decimal,
+    without_collector_pauses,
 )
 from config.lookups import AnyOf
 
@@ -307,6 +308,7 @@ class RecordImport:
 
     # --- the dry run ------------------------------------------------------------------------
 
+    @without_collector_pauses
     def plan(self, rows: Iterable) -> Plan:
         """`rows` are (row number, {field: text}) pairs; nothing is written."""
         self._refuse_missing_columns()
@@ -505,6 +507,7 @@ class RecordImport:
 
     # --- writing ----------------------------------------------------------------------------
 
+    @without_collector_pauses
     def write(self, plan: Plan, *, progress: Callable[[int], None] | None = None) -> None:
         """Write what `plan` found; call it in a transaction, with a plan without problems.
         `progress` is told how many rows are written after each batch."""
@@ -534,8 +537,7 @@ class RecordImport:
         for pk, row in zip(ids, rows, strict=True):
             row.values["id"] = pk
         if _has_history(self.model):
-            history = [(pk, *row) for pk, row in zip(ids, values, strict=True)]
-            insert_history(self.model, ["id", *attnames], history, "+", self.user, timezone.now())
+            record_history(self.model, ids, "+", self.user, timezone.now())
         self.after_insert(rows)
         return ids
 
@@ -554,9 +556,7 @@ class RecordImport:
             records.values(), [*attnames, *stamped], batch_size=UPDATE_BATCH_SIZE
         )
         if _has_history(self.model):
-            names = [f.attname for f in self.model._meta.concrete_fields]
-            history = [tuple(getattr(r, name) for name in names) for r in records.values()]
-            insert_history(self.model, names, history, "~", self.user, now)
+            record_history(self.model, list(records), "~", self.user, now)
         self.after_update(list(records.values()))
 
     def before_insert(self, rows: list[Row]) -> None:

@@ -169,6 +169,9 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=2000)
 # `manage.py purge_import_files` forgets uploaded files older than this.
 IMPORT_KEEP_FILES_DAYS = env.int("IMPORT_KEEP_FILES_DAYS", default=30)
+# Bulk writes check their foreign keys once per batch instead of once per row, where the
+# database role may switch the row triggers off (config/bulk.py, docs/deployment.md).
+BULK_KEY_CHECKS_PER_BATCH = env.bool("BULK_KEY_CHECKS_PER_BATCH", default=True)
 
 # Background jobs are rows in the database, run by `manage.py db_worker` (see docs/deployment.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}

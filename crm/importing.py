@@ -30,7 +30,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from accounts.models import Company
-from config.bulk import insert_history, insert_rows
+from config.bulk import insert_rows, record_history
 from config.importing import (
     Column,
     Mode,
@@ -42,6 +42,7 @@ from config.importing import (
     duplicates,
     parse_bool,
     parse_decimal,
+    without_collector_pauses,
 )
 from config.lookups import AnyOf
 from pricing.models import PriceList
@@ -266,6 +267,7 @@ class CustomerImport(CellChecks):
 
     # --- the dry run ----------------------------------------------------------------------
 
+    @without_collector_pauses
     def plan(self, rows: Iterable) -> Plan:
         """`rows` are (row number, {field: text}) pairs; nothing is written."""
         plan = Plan()
@@ -526,6 +528,7 @@ class CustomerImport(CellChecks):
 
     # --- writing --------------------------------------------------------------------------
 
+    @without_collector_pauses
     def write(self, plan: Plan, *, progress: Callable[[int], None] | None = None) -> None:
         """Write what `plan` found; call it in a transaction, with a plan without problems."""
         if not plan.is_valid:
@@ -720,7 +723,7 @@ def _insert_customers(rows, lookups, user, codes_in_file):
         row.values["code"] = row.values["code"] or next(codes)
     values = [tuple(row.values[name] for name in CUSTOMER_FIELDS) for row in rows]
     ids = insert_rows(Customer, CUSTOMER_FIELDS, values)
-    insert_history(Customer, ["id", *CUSTOMER_FIELDS], _with_ids(ids, values), "+", user, now)
+    record_history(Customer, ids, "+", user, now)
     open_ledgers_of_new_customers(
         [
             SimpleNamespace(pk=pk, name=row.values["name"], code=row.values["code"])
@@ -733,10 +736,6 @@ def _insert_customers(rows, lookups, user, codes_in_file):
     _insert_addresses([(pk, row.address) for pk, row in owned if row.address], user, now)
 
 
-def _with_ids(ids, values):
-    return [(pk, *row) for pk, row in zip(ids, values, strict=True)]
-
-
 def _insert_contacts(pairs, user, now):
     """A primary contact for each (customer id, contact values) pair."""
     if not pairs:
@@ -744,7 +743,7 @@ def _insert_contacts(pairs, user, now):
     fields = ["first_name", "last_name"]
     values = [(contact["first_name"], contact["last_name"]) for _, contact in pairs]
     ids = insert_rows(Contact, fields, values)
-    insert_history(Contact, ["id", *fields], _with_ids(ids, values), "+", user, now)
+    record_history(Contact, ids, "+", user, now)
     contacts = list(zip(ids, pairs, strict=True))
     insert_rows(
         ContactEmail,
@@ -770,7 +769,7 @@ def _insert_addresses(pairs, user, now):
     fields = ["line1", "line2", "city", "state", "postal_code", "country"]
     values = [tuple(address[name] for name in fields) for _, address in pairs]
     ids = insert_rows(Address, fields, values)
-    insert_history(Address, ["id", *fields], _with_ids(ids, values), "+", user, now)
+    record_history(Address, ids, "+", user, now)
     insert_rows(
         AddressLink,
         ["address_id", "customer_id", "is_primary_billing", "is_primary_shipping"],
@@ -795,15 +794,7 @@ def _update_customers(rows, given, user):
             setattr(customer, name, row.values[name])
         customer.updated_at = now
     Customer.objects.bulk_update(customers.values(), [*fields, "updated_at"], batch_size=1000)
-    history_fields = ["id", *CUSTOMER_FIELDS, "created_at", "updated_at"]
-    insert_history(
-        Customer,
-        history_fields,
-        [tuple(getattr(c, name) for name in history_fields) for c in customers.values()],
-        "~",
-        user,
-        now,
-    )
+    record_history(Customer, list(customers), "~", user, now)
     open_party_ledgers(parties=list(customers.values()))
 
 
@@ -877,15 +868,7 @@ def change_records(model, values_by_id, user, now):
         records[pk].updated_at = now
     fields = sorted({name for values in values_by_id.values() for name in values})
     model.objects.bulk_update(records.values(), [*fields, "updated_at"], batch_size=1000)
-    history_fields = [field.attname for field in model._meta.concrete_fields]
-    insert_history(
-        model,
-        history_fields,
-        [tuple(getattr(record, name) for name in history_fields) for record in records.values()],
-        "~",
-        user,
-        now,
-    )
+    record_history(model, list(records), "~", user, now)
 
 
 def make_only_primary_in_bulk(siblings, chosen_ids, flag="is_primary") -> None:

@@ -19,8 +19,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from config.bulk import insert_history, insert_rows
-from config.importing import Column, Mode, Outcome, Plan, blank, clean
+from config.bulk import insert_rows, record_history
+from config.importing import Column, Mode, Outcome, Plan, blank, clean, without_collector_pauses
 from config.lookups import AnyOf
 
 from .importing import (
@@ -153,6 +153,7 @@ class LinkedImport(CellChecks):
 
     # --- the dry run ----------------------------------------------------------------------
 
+    @without_collector_pauses
     def plan(self, rows: Iterable) -> Plan:
         """`rows` are (row number, {field: text}) pairs; nothing is written."""
         self._refuse_missing_columns()
@@ -340,6 +341,7 @@ class LinkedImport(CellChecks):
 
     # --- writing --------------------------------------------------------------------------
 
+    @without_collector_pauses
     def write(self, plan: Plan, *, progress: Callable[[int], None] | None = None) -> None:
         """Write what `plan` found; call it in a transaction, with a plan without problems.
         `progress` hears how many rows are written after each batch."""
@@ -374,8 +376,7 @@ class LinkedImport(CellChecks):
             return []
         values = [_in_order(self._new_values(row), self.record_fields) for row in rows]
         ids = insert_rows(self.model, self.record_fields, values)
-        with_ids = [(pk, *row) for pk, row in zip(ids, values, strict=True)]
-        insert_history(self.model, ["id", *self.record_fields], with_ids, "+", self.user, now)
+        record_history(self.model, ids, "+", self.user, now)
         self._after_insert(rows, ids)
         return ids
 

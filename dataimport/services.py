@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from config.importing import Counts, Mode, Plan, Problem
+from config.importing import Counts, Mode, Plan, Problem, without_collector_pauses
 
 from .models import ImportLog
 from .progress import ProgressRecorder
@@ -124,6 +124,7 @@ def _read_upload(upload) -> bytes:
     return upload.read()
 
 
+@without_collector_pauses
 def analyse(log: ImportLog, *, user, progress: ProgressRecorder | None = None) -> Preview:
     """Read the log's file and plan its import; nothing is written."""
     target = TARGETS[log.target]
@@ -227,6 +228,7 @@ def run_import(*, log_id: int, user) -> ImportLog:
         progress.close()
 
 
+@without_collector_pauses
 def _check_and_write(log: ImportLog, user, progress: ProgressRecorder) -> Counts:
     """Plan the file again and write it; the counts of what was written."""
     preview = analyse(log, user=user, progress=progress)

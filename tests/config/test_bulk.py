@@ -6,10 +6,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import Account, NamingSeries
 from config import bulk
+from crm.models import Customer
 from pricing.models import Item
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +118,24 @@ def test_values_of_other_types_go_in_as_their_text(db):
         Address, ["line1", "city", "country"], [("Unter den Linden 1", "Berlin", Country("DE"))]
     )
     assert Address.objects.get(pk=ids[0]).country.code == "DE"
+
+
+@pytest.mark.parametrize("history_type", ["+", "~"])
+def test_history_rows_are_copies_of_the_stored_rows(history_type, company):
+    user = UserFactory()
+    customers = CustomerFactory.create_batch(3, company=company, credit_limit=5000)
+    Customer.history.all().delete()
+    now = timezone.now()
+
+    bulk.record_history(Customer, [c.pk for c in customers], history_type, user, now)
+
+    for customer in customers:
+        [entry] = Customer.history.filter(id=customer.pk)
+        assert (entry.history_type, entry.history_user, entry.history_date) == (
+            history_type,
+            user,
+            now,
+        )
+        assert (entry.code, entry.name, entry.credit_limit, entry.company_id) == (
+            customer.code, customer.name, customer.credit_limit, customer.company_id,
+        )  # fmt: skip
