@@ -54,7 +54,10 @@ def _copy_rows(model, fields, rows):
     statement = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
     references = _references(given, rows, defaults)
     ids = []
-    with connection.cursor() as cursor, _keys_checked_per_batch(cursor, model, references):
+    with (
+        connection.cursor() as cursor,
+        _keys_checked_per_batch(cursor, model, references) as keys,
+    ):
         # values of other types (a django-countries Country) go in as their text
         cursor.cursor.adapters.register_dumper(object, _TextDumper)
         sequence = _sequence_oid(cursor, table, pk_column)
@@ -72,6 +75,7 @@ def _copy_rows(model, fields, rows):
                 for pk, row in zip(chunk_ids, chunk, strict=True):
                     copy.write_row((pk, *row, *default_values))
             ids.extend(chunk_ids)
+        keys.written(ids)
     return ids
 
 
@@ -133,17 +137,26 @@ def _is_enforced_key(field) -> bool:
 class _keys_checked_per_batch:
     """Around statements that insert into `model`'s table: with the foreign key triggers
     off, after locking and checking every row `references` names; a no-op where the
-    triggers must stay."""
+    triggers must stay. Rows that `insert_rows` wrote earlier in the same transaction (and
+    not in a savepoint rolled back since) need no check: nobody else can see them yet, let
+    alone delete them. `written(ids)` records the ids the statements wrote."""
 
     def __init__(self, cursor, model, references):
         self.cursor, self.model, self.references = cursor, model, references
         self.switched = False
+        self.transaction = None
 
     def __enter__(self):
-        if not _may_switch_triggers_off(self.cursor, self.model):
+        self.transaction = _transaction_if_triggers_may_be_off(self.cursor, self.model)
+        if self.transaction is None:
             return self
-        if self.references:
-            _lock_referenced_rows(self.cursor, self.model, self.references)
+        written = _written_in(self.transaction)
+        unchecked = {
+            field: written.unwritten(field.target_field.model, values)
+            for field, values in self.references.items()
+        }
+        if unchecked := {field: values for field, values in unchecked.items() if values}:
+            _lock_referenced_rows(self.cursor, self.model, unchecked)
         self.cursor.execute("SELECT set_config('session_replication_role', 'replica', true)")
         self.switched = True
         return self
@@ -153,10 +166,16 @@ class _keys_checked_per_batch:
         if self.switched and error_type is None:
             self.cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
 
+    def written(self, ids):
+        if self.transaction is not None:
+            _written_in(self.transaction).add(self.model, ids)
 
-def _may_switch_triggers_off(cursor, model) -> bool:
+
+def _transaction_if_triggers_may_be_off(cursor, model) -> str | None:
+    """The id of the current transaction when this connection may switch `model`'s triggers
+    off, else None."""
     if not getattr(settings, "BULK_KEY_CHECKS_PER_BATCH", True):
-        return False
+        return None
     may_set = (
         "has_parameter_privilege('session_replication_role', 'SET')"
         if connection.pg_version >= 150000
@@ -167,10 +186,46 @@ def _may_switch_triggers_off(cursor, model) -> bool:
                 AND current_setting('session_replication_role') = 'origin'
                 AND NOT EXISTS (
                     SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal
-                )""",
+                ),
+                pg_current_xact_id()::text""",
         [connection.ops.quote_name(model._meta.db_table)],
     )
-    return cursor.fetchone()[0]
+    allowed, transaction_id = cursor.fetchone()
+    return transaction_id if allowed else None
+
+
+class _Written:
+    """The ids `insert_rows` wrote in one transaction, with the savepoints open at the time."""
+
+    def __init__(self, transaction_id):
+        self.transaction_id = transaction_id
+        self.entries = []  # (model, savepoints, ids)
+
+    def add(self, model, ids):
+        self.entries.append((model, _open_savepoints(), set(ids)))
+
+    def unwritten(self, model, ids: set) -> set:
+        """Those of `ids` not written as `model` rows in savepoints that are all still open
+        (or outside any). The newest entries first: a batch mostly refers to the last one."""
+        now_open = _open_savepoints()
+        for written_model, savepoints, written_ids in reversed(self.entries):
+            if not ids:
+                break
+            if written_model is model and now_open[: len(savepoints)] == savepoints:
+                ids = ids - written_ids
+        return ids
+
+
+def _open_savepoints() -> tuple:
+    # Django names savepoints uniquely within a transaction: one rolled back never returns.
+    return tuple(sid for sid in connection.savepoint_ids if sid)
+
+
+def _written_in(transaction_id) -> _Written:
+    written = getattr(connection, "bulk_written", None)
+    if written is None or written.transaction_id != transaction_id:
+        written = connection.bulk_written = _Written(transaction_id)
+    return written
 
 
 def _lock_referenced_rows(cursor, model, references):

@@ -15,10 +15,10 @@ imports too (crm.importing_contacts, crm.importing_addresses).
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
 from types import SimpleNamespace
 
 import pycountry
@@ -37,11 +37,12 @@ from config.importing import (
     Outcome,
     Plan,
     Problem,
-    blank,
     clean,
-    duplicates,
     parse_bool,
     parse_decimal,
+    parsed_beside,
+    problems_found_again,
+    unmarked,
     without_collector_pauses,
 )
 from config.lookups import AnyOf
@@ -153,6 +154,13 @@ PLAIN_URL = re.compile(
     r"(?::\d{1,5})?(?:[/?#][^\s]*)?\Z"
 )
 
+# The common shape of an email address, which validate_email accepts too; anything else is
+# left to validate_email, whose full check costs five times as much.
+PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}\Z"
+)
+
 
 @dataclass(frozen=True)
 class Defaults:
@@ -211,7 +219,7 @@ class CellChecks:
 
     @staticmethod
     def _choice(cell, name, words, problem) -> str:
-        text = blank(cell.get(name, ""))
+        text = unmarked(cell.get(name, ""))
         key = " ".join(text.lower().replace("-", " ").split())
         if not key:
             return ""
@@ -234,17 +242,21 @@ class CellChecks:
     @staticmethod
     def _email(cell, name, problem) -> str:
         """The address in lower case; one that is not an address is a problem."""
-        email = blank(cell.get(name, ""))
+        email = unmarked(cell.get(name, ""))
         if not email:
             return ""
-        try:
-            validate_email(email)
-        except ValidationError:
-            problem(name, "not an email address.")
-        return email.lower() if len(email) <= 254 else ""
+        if len(email) > 254:
+            problem(name, "longer than 254 characters.")
+            return ""
+        if not PLAIN_EMAIL.match(email):
+            try:
+                validate_email(email)
+            except ValidationError:
+                problem(name, "not an email address.")
+        return email.lower()
 
     def _country(self, cell, problem) -> str:
-        text = blank(cell.get("country", ""))
+        text = unmarked(cell.get("country", ""))
         if not text:
             return ""
         code = self.countries.code(text)
@@ -271,23 +283,45 @@ class CustomerImport(CellChecks):
     def plan(self, rows: Iterable) -> Plan:
         """`rows` are (row number, {field: text}) pairs; nothing is written."""
         plan = Plan()
+        for _ in self._planned_batches(list(rows), plan):
+            pass
+        return plan
+
+    def _planned_batches(
+        self, rows: list, plan: Plan, *, parsed_batches: Iterable | None = None
+    ) -> Iterator[list[Row]]:
+        """Plan `rows` into `plan` a batch at a time, yielding each batch's rows to write.
+        `parsed_batches`: each batch's `_parse_batch`, when worked out elsewhere."""
         missing = [c for c in COLUMNS if c.required and c.field not in self.headers]
         if missing and self.mode != Mode.UPDATE:
             names = ", ".join(column.header for column in missing)
             raise ValidationError(f"The file has no {names} column; it is required.")
         if self.mode != Mode.INSERT and "code" not in self.headers:
             raise ValidationError("Updating needs a Code column to find each customer.")
-        iterator = iter(rows)
+        if parsed_batches is None:
+            parsed_batches = (
+                self._parse_batch(rows[start : start + BATCH_SIZE])
+                for start in range(0, len(rows), BATCH_SIZE)
+            )
         seen_codes: dict[str, int] = {}
-        while batch := list(islice(iterator, BATCH_SIZE)):
-            self._plan_batch(batch, plan, seen_codes)
-        return plan
+        stored = _stored_codes({clean(cells.get("code", "")).upper() for _, cells in rows})
+        for parsed, problems in parsed_batches:
+            plan.problems.extend(problems)
+            yield self._decide_batch(parsed, plan, seen_codes, stored)
 
-    def _plan_batch(self, batch, plan, seen_codes):
-        parsed = [self._parse(number, cells, plan) for number, cells in batch]
+    def _parse_batch(self, batch) -> tuple[list[Row | None], list[Problem]]:
+        """Each row's values (None for a row with problems), and the problems: the checks
+        that need no database."""
+        found = Plan()
+        return [self._parse(number, cells, found) for number, cells in batch], found.problems
+
+    def _decide_batch(self, parsed, plan, seen_codes, stored) -> list[Row]:
+        """What each parsed row does, against the customers stored (`stored`: the codes of
+        the file that are taken) and the codes met before; the rows to write."""
+        planned = len(plan.rows)
         codes = [(row.values["code"].upper(), row.number) for row in parsed if row is not None]
-        repeats = duplicates([*((code, row) for code, row in seen_codes.items()), *codes])
-        existing = _existing_customers([code for code, _ in codes])
+        repeats = _repeated(codes, seen_codes)
+        existing = _existing_customers([code for code, _ in codes if code in stored])
         primaries = self._primaries([current["id"] for current in existing.values()])
         for row in parsed:
             if row is None:
@@ -306,6 +340,7 @@ class CustomerImport(CellChecks):
             if self._decide(row, existing.get(code), plan, primaries):
                 plan.rows.append(row)
             plan.counts.add(row.outcome)
+        return plan.rows[planned:]
 
     def _decide(self, row, current, plan, primaries) -> bool:
         """Set the row's outcome against the customer with its code; False: not written."""
@@ -444,8 +479,8 @@ class CustomerImport(CellChecks):
         if not first and not last and cell.get("contact_name"):
             first, _, last = cell["contact_name"].rpartition(" ")
             first, last = (first, last) if first else (last, "")
-        phone = blank(cell.get("phone", ""))
-        if not (first or last or blank(cell.get("email", "")) or phone):
+        phone = unmarked(cell.get("phone", ""))
+        if not (first or last or unmarked(cell.get("email", "")) or phone):
             return {}
         email = self._email(cell, "email", problem)
         country = self._country(cell, problem)
@@ -479,7 +514,7 @@ class CustomerImport(CellChecks):
 
     @staticmethod
     def _look_up(cell, name, table, problem) -> int | None:
-        text = blank(cell.get(name, ""))
+        text = unmarked(cell.get(name, ""))
         if not text:
             return None
         found = table.get(text.casefold())
@@ -495,7 +530,7 @@ class CustomerImport(CellChecks):
 
     @staticmethod
     def _website(cell, problem) -> str:
-        text = blank(cell.get("website", ""))
+        text = unmarked(cell.get("website", ""))
         if not text:
             return ""
         url = text if "://" in text else f"http://{text}"
@@ -518,7 +553,7 @@ class CustomerImport(CellChecks):
 
     @staticmethod
     def _days(cell, problem) -> int | None:
-        text = blank(cell.get("credit_days", ""))
+        text = unmarked(cell.get("credit_days", ""))
         if not text:
             return None
         if not text.isdigit() or int(text) > 3650:
@@ -533,23 +568,42 @@ class CustomerImport(CellChecks):
         """Write what `plan` found; call it in a transaction, with a plan without problems."""
         if not plan.is_valid:
             raise ValidationError("Fix the problems the preview lists before importing.")
-        new = [row for row in plan.rows if row.outcome == Outcome.NEW]
-        changed = [row for row in plan.rows if row.outcome == Outcome.UPDATED]
-        codes_in_file = {row.values["code"].upper() for row in new if row.values["code"]}
-        written = 0
-        for start in range(0, len(new), BATCH_SIZE):
-            batch = new[start : start + BATCH_SIZE]
-            _insert_customers(batch, self.lookups, self.user, codes_in_file)
-            written += len(batch)
+        codes_in_file = {row.values["code"].upper() for row in plan.rows} - {""}
+        for start in range(0, len(plan.rows), BATCH_SIZE):
+            self._write_batch(plan.rows[start : start + BATCH_SIZE], codes_in_file)
             if progress:
-                progress(written)
-        for start in range(0, len(changed), BATCH_SIZE):
-            batch = changed[start : start + BATCH_SIZE]
-            _update_customers([r for r in batch if r.customer_changed], self._given, self.user)
-            _update_primaries(batch, self.user)
-            written += len(batch)
-            if progress:
-                progress(written)
+                progress(min(start + BATCH_SIZE, len(plan.rows)))
+
+    @without_collector_pauses
+    def plan_and_write(
+        self, rows: Iterable, *, progress: Callable[[int], None] | None = None
+    ) -> Plan:
+        """The import itself, in the caller's transaction: check `rows` as `plan` does and
+        write them a batch at a time, the cells of the next batch checked meanwhile in a
+        second process (config.importing.parsed_beside). The first problem stops it with a
+        ValidationError, and the caller rolls back what was written. `progress` hears how
+        many of the rows are through."""
+        rows = list(rows)
+        codes_in_file = {clean(cells.get("code", "")).upper() for _, cells in rows} - {""}
+        plan = Plan()
+        through = 0
+        with closing(parsed_beside(rows, self._parse_batch, BATCH_SIZE)) as parsed:
+            for batch in self._planned_batches(rows, plan, parsed_batches=parsed):
+                if plan.problems:
+                    raise ValidationError(problems_found_again(plan))
+                self._write_batch(batch, codes_in_file)
+                through = min(through + BATCH_SIZE, len(rows))
+                if progress:
+                    progress(through)
+        return plan
+
+    def _write_batch(self, rows: list[Row], codes_in_file: set[str]) -> None:
+        """Insert the new customers of `rows` and update the changed ones."""
+        new = [row for row in rows if row.outcome == Outcome.NEW]
+        _insert_customers(new, self.lookups, self.user, codes_in_file)
+        changed = [row for row in rows if row.outcome == Outcome.UPDATED]
+        _update_customers([row for row in changed if row.customer_changed], self._given, self.user)
+        _update_primaries(changed, self.user)
 
 
 class _Lookups:
@@ -645,6 +699,33 @@ COUNTRY_ALIASES = {
 }
 
 
+def _repeated(codes, seen_codes) -> dict[int, int]:
+    """For the batch's (code, row) pairs: each row whose code an earlier row of the file had
+    (in `seen_codes`, or earlier in the batch) -> that row."""
+    first_in_batch = {}
+    repeats = {}
+    for code, row in codes:
+        if not code:
+            continue
+        if earlier := seen_codes.get(code) or first_in_batch.get(code):
+            repeats[row] = earlier
+        else:
+            first_in_batch[code] = row
+    return repeats
+
+
+def _stored_codes(codes) -> set[str]:
+    """Which of these codes (upper-cased) customers have: one query for a whole file, before
+    anything of it is written, so that batches of new customers need none of their own."""
+    codes = [code for code in codes if code]
+    if not codes:
+        return set()
+    stored = Customer.objects.annotate(upper_code=Upper("code")).filter(
+        AnyOf(F("upper_code"), codes)
+    )
+    return set(stored.values_list("upper_code", flat=True))
+
+
 def _existing_customers(codes) -> dict[str, dict]:
     """The customers with these codes (upper-cased), with the fields an import can change."""
     if not codes:
@@ -716,6 +797,8 @@ def _comparable(part, value) -> str:
 
 
 def _insert_customers(rows, lookups, user, codes_in_file):
+    if not rows:
+        return
     now = timezone.now()
     uncoded = sum(1 for row in rows if not row.values["code"])
     codes = iter(free_codes(Customer, uncoded, also_taken=codes_in_file))

@@ -363,6 +363,8 @@ def normalize_phone(raw, *, country=None) -> str:
     text = " ".join(str(raw or "").split())
     if not text:
         return ""
+    if not country and "+" not in text and "\uff0b" not in text:
+        return text  # without a country to go by, only numbers with a plus sign parse
     try:
         number = phonenumbers.parse(text, (country or None) and str(country).upper())
     except phonenumbers.NumberParseException:

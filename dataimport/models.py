@@ -25,6 +25,7 @@ class ImportLog(models.Model):
     class Phase(models.TextChoices):
         CHECKING = "checking", "Checking the rows again"
         WRITING = "writing", "Writing"
+        IMPORTING = "importing", "Checking and writing the rows"
 
     target = models.CharField(max_length=40)
     user = models.ForeignKey(

@@ -124,9 +124,29 @@ def _read_upload(upload) -> bytes:
     return upload.read()
 
 
-@without_collector_pauses
-def analyse(log: ImportLog, *, user, progress: ProgressRecorder | None = None) -> Preview:
-    """Read the log's file and plan its import; nothing is written."""
+@dataclass
+class _Reading:
+    """A stored file read and matched to its target, ready to be planned."""
+
+    parsed: ParsedFile
+    match: HeaderMatch
+    mapping: dict[str, str]
+    importer: object
+    missing_message: str = ""
+
+    def rows(self, unreadable: list[int], progress: ProgressRecorder | None = None):
+        """(row number, {field: text}) for each readable row; the others' numbers go to
+        `unreadable`."""
+        for count, row in enumerate(self.parsed.rows, start=1):
+            if progress is not None:
+                progress.advance(count)
+            if row.problems:
+                unreadable.append(row.number)
+                continue
+            yield row.number, {name: row.values[h] for name, h in self.mapping.items()}
+
+
+def _read(log: ImportLog, *, user) -> _Reading:
     target = TARGETS[log.target]
     mode = Mode(log.mode)
     parsed = read_table(bytes(log.content), filename=log.file_name, options=_read_options(log))
@@ -138,23 +158,29 @@ def analyse(log: ImportLog, *, user, progress: ProgressRecorder | None = None) -
     )
     mapping = target.fields_of(match.mapping)
     importer = target.importer(mode=mode, defaults=log.defaults, headers=mapping, user=user)
+    missing = ""
     if match.missing_required:
-        message = _missing_columns_message(target, match.missing_required, mode)
-        return Preview(log, parsed, match, None, importer, [], missing_message=message)
+        missing = _missing_columns_message(target, match.missing_required, mode)
+    return _Reading(parsed, match, mapping, importer, missing)
+
+
+@without_collector_pauses
+def analyse(log: ImportLog, *, user, progress: ProgressRecorder | None = None) -> Preview:
+    """Read the log's file and plan its import; nothing is written."""
+    return _planned(log, _read(log, user=user), progress)
+
+
+def _planned(log: ImportLog, reading: _Reading, progress: ProgressRecorder | None) -> Preview:
+    if reading.missing_message:
+        return Preview(
+            log, reading.parsed, reading.match, None, reading.importer, [],
+            missing_message=reading.missing_message,
+        )  # fmt: skip
     unreadable = []
-
-    def rows():
-        for count, row in enumerate(parsed.rows, start=1):
-            if progress is not None:
-                progress.advance(count)
-            if row.problems:
-                unreadable.append(row.number)
-                continue
-            yield row.number, {name: row.values[header] for name, header in mapping.items()}
-
-    plan = importer.plan(rows())
+    plan = reading.importer.plan(reading.rows(unreadable, progress))
     plan.counts.invalid += len(unreadable)
-    return Preview(log, parsed, match, plan, importer, target.unused(mapping))
+    unused = TARGETS[log.target].unused(reading.mapping)
+    return Preview(log, reading.parsed, reading.match, plan, reading.importer, unused)
 
 
 def _read_options(log: ImportLog) -> ReadOptions:
@@ -230,8 +256,27 @@ def run_import(*, log_id: int, user) -> ImportLog:
 
 @without_collector_pauses
 def _check_and_write(log: ImportLog, user, progress: ProgressRecorder) -> Counts:
-    """Plan the file again and write it; the counts of what was written."""
-    preview = analyse(log, user=user, progress=progress)
+    """Plan the file again and write it; the counts of what was written. An importer that
+    can check and write in one pass (`plan_and_write`) does so; the others plan the whole
+    file first."""
+    reading = _read(log, user=user)
+    if not hasattr(reading.importer, "plan_and_write"):
+        return _plan_then_write(log, reading, progress)
+    unreadable = []
+    rows = list(reading.rows(unreadable))
+    if reading.missing_message or reading.match.unknown_headers or unreadable:
+        raise ValidationError(
+            "The file has problems when read again (it may have been chosen differently "
+            "since the preview). Upload it again to see them."
+        )
+    progress.start(ImportLog.Phase.IMPORTING, len(rows))
+    plan = reading.importer.plan_and_write(rows, progress=progress.advance)
+    _record_written(log, plan, ImportLog.Phase.IMPORTING, len(rows), progress)
+    return plan.counts
+
+
+def _plan_then_write(log: ImportLog, reading: _Reading, progress: ProgressRecorder) -> Counts:
+    preview = _planned(log, reading, progress)
     if not preview.is_valid:
         raise ValidationError(
             f"The file has {preview.problem_count} problem(s) when checked again (the data "
@@ -240,14 +285,14 @@ def _check_and_write(log: ImportLog, user, progress: ProgressRecorder) -> Counts
     plan = preview.plan
     progress.start(ImportLog.Phase.WRITING, len(plan.rows))
     preview.importer.write(plan, progress=progress.advance)
-    progress.advance(len(plan.rows), force=True)
-    log.new_codes = plan.new_keys(NEW_CODES_SHOWN)
-    log.phase, log.rows_total, log.rows_done = (
-        ImportLog.Phase.WRITING,
-        len(plan.rows),
-        len(plan.rows),
-    )
+    _record_written(log, plan, ImportLog.Phase.WRITING, len(plan.rows), progress)
     return plan.counts
+
+
+def _record_written(log: ImportLog, plan: Plan, phase: str, total: int, progress):
+    progress.advance(total, force=True)
+    log.new_codes = plan.new_keys(NEW_CODES_SHOWN)
+    log.phase, log.rows_total, log.rows_done = phase, total, total
 
 
 def _reason(error) -> str:

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from config import bulk
 from crm.models import Contact, ContactLink, Customer, CustomerGroup, Territory
@@ -84,6 +85,37 @@ def test_rows_written_in_the_same_transaction_may_be_referred_to(masters):
         immediate_key_checks()
 
     assert ContactLink.objects.get(customer_id=customer_id).contact_id == contact_id
+
+
+def test_rows_written_earlier_in_the_transaction_need_no_lock(masters):
+    company, group, territory = masters
+    with transaction.atomic():
+        [customer_id] = bulk.insert_rows(
+            Customer, CUSTOMER_FIELDS, [customer_row("B-1", company, group, territory)]
+        )
+        [contact_id] = bulk.insert_rows(Contact, ["first_name"], [("Ada",)])
+        with CaptureQueriesContext(connection) as queries:
+            bulk.insert_rows(
+                ContactLink, ["contact_id", "customer_id"], [(contact_id, customer_id)]
+            )
+
+    assert not [q for q in queries.captured_queries if "FOR KEY SHARE" in q["sql"]]
+
+
+def test_rows_of_a_savepoint_rolled_back_are_checked_again(masters):
+    company, group, territory = masters
+    with transaction.atomic():
+        [contact_id] = bulk.insert_rows(Contact, ["first_name"], [("Ada",)])
+        with pytest.raises(RuntimeError), transaction.atomic():
+            [customer_id] = bulk.insert_rows(
+                Customer, CUSTOMER_FIELDS, [customer_row("B-1", company, group, territory)]
+            )
+            raise RuntimeError("undone")
+
+        with pytest.raises(IntegrityError, match="customer_id"), transaction.atomic():
+            bulk.insert_rows(
+                ContactLink, ["contact_id", "customer_id"], [(contact_id, customer_id)]
+            )
 
 
 @override_settings(BULK_KEY_CHECKS_PER_BATCH=False)

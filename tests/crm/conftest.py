@@ -1,8 +1,21 @@
-"""Fixtures of the CRM tests: a customer and a supplier with the codes import files name."""
+"""Fixtures of the CRM tests: import defaults, and a customer and a supplier with the codes
+import files name."""
 
 import pytest
 
+from crm.importing import Defaults
+from crm.models import CustomerGroup, Territory
 from tests.factories import CustomerFactory, SupplierFactory
+
+
+@pytest.fixture
+def defaults(company):
+    """What the import page fills in where a customer file says nothing."""
+    return Defaults(
+        company=company,
+        customer_group=CustomerGroup.objects.leaves().first(),
+        territory=Territory.objects.leaves().first(),
+    )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from config.importing import Mode
 from crm import importing
-from crm.importing import CustomerImport, Defaults
+from crm.importing import CustomerImport
 from crm.models import (
     Address,
     AddressLink,
@@ -19,7 +19,6 @@ from crm.models import (
     Customer,
     CustomerGroup,
     PartyLedger,
-    Territory,
 )
 from crm.services import link_address, save_address, save_contact
 from tests.crm.import_helpers import statements
@@ -44,15 +43,6 @@ HEADERS = {
     "company": "Selling company",
     "credit_limit": "Credit limit",
 }
-
-
-@pytest.fixture
-def defaults(company):
-    return Defaults(
-        company=company,
-        customer_group=CustomerGroup.objects.leaves().first(),
-        territory=Territory.objects.leaves().first(),
-    )
 
 
 def an_import(defaults, mode=Mode.INSERT, headers=HEADERS, user=None):

@@ -67,7 +67,7 @@ def test_a_large_file_is_queued_and_the_worker_imports_it(clerk, company, run_wo
     assert (log.status, log.new, log.phase, log.rows_done, log.rows_total) == (
         "imported",
         100,
-        "writing",
+        "importing",
         100,
         100,
     )
@@ -99,7 +99,8 @@ def test_a_queued_import_that_fails_writes_nothing_and_says_why(clerk, company, 
 
     log.refresh_from_db()
     assert log.status == "failed"
-    assert log.message.startswith("The file has 1 problem(s) when checked again")
+    assert log.message.startswith("The file has a problem when checked again")
+    assert "row 2, Customer Id 'DD37Cf93aecA6Dc': Meanwhile already has this code" in log.message
     assert Customer.objects.count() == 1
     page = clerk.get(reverse("dataimport:log", args=[log.pk])).content.decode()
     assert "Nothing was written." in page
@@ -187,7 +188,7 @@ def test_progress_moves_while_the_imported_rows_stay_invisible(monkeypatch):
     try:
         assert halfway.wait(timeout=30)
         seen = ImportLog.objects.get(pk=log.pk)
-        assert (seen.status, seen.phase, seen.rows_done) == ("running", "writing", 10)
+        assert (seen.status, seen.phase, seen.rows_done) == ("running", "importing", 10)
         assert seen.rows_total == 100
         assert not Customer.objects.filter(company=company).exists()
     finally:

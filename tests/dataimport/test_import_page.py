@@ -368,7 +368,8 @@ def test_data_changed_since_the_preview_fails_the_import_and_writes_nothing(cler
     assert list(Customer.objects.values_list("code", flat=True)) == ["N-2"]
     log.refresh_from_db()
     assert log.status == "failed"
-    assert log.message.startswith("The file has 1 problem(s) when checked again")
+    assert log.message.startswith("The file has a problem when checked again")
+    assert "row 3, Code 'N-2': Meanwhile already has this code" in log.message
     assert "Nothing was written." in text_of(clerk.get(response["Location"]))
 
 
