@@ -17,8 +17,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from operator import itemgetter
 from types import SimpleNamespace
 
 import pycountry
@@ -61,7 +62,9 @@ from .models import (
 )
 from .selectors import primary_contact_links
 from .services import (
+    LedgerNames,
     free_codes,
+    ledger_name,
     normalize_phone,
     open_ledgers_of_new_customers,
     open_party_ledgers,
@@ -125,6 +128,8 @@ CUSTOMER_FIELDS = [
     "default_price_list_id",
     "disabled",
 ]
+# a row's values in the order of CUSTOMER_FIELDS, as a tuple
+CUSTOMER_VALUES = itemgetter(*CUSTOMER_FIELDS)
 CONTACT_FIELDS = ["contact_first_name", "contact_last_name", "email", "phone"]
 ADDRESS_FIELDS = ["address_line1", "address_line2", "city", "state", "postal_code", "country"]
 ADDRESS_COLUMN_OF = {"line1": "address_line1", "line2": "address_line2"}  # Address -> column
@@ -190,6 +195,11 @@ class Row:
     @property
     def key(self) -> str:
         return self.values["code"]
+
+    def __reduce__(self):
+        # Rows travel from the process that checks cells (config.importing.parsed_beside):
+        # as the arguments of a call they load twice as fast as the default object state.
+        return Row, tuple(getattr(self, field.name) for field in fields(self))
 
 
 class CellChecks:
@@ -568,9 +578,9 @@ class CustomerImport(CellChecks):
         """Write what `plan` found; call it in a transaction, with a plan without problems."""
         if not plan.is_valid:
             raise ValidationError("Fix the problems the preview lists before importing.")
-        codes_in_file = {row.values["code"].upper() for row in plan.rows} - {""}
+        writing = _Writing(codes_in_file={row.values["code"].upper() for row in plan.rows} - {""})
         for start in range(0, len(plan.rows), BATCH_SIZE):
-            self._write_batch(plan.rows[start : start + BATCH_SIZE], codes_in_file)
+            self._write_batch(plan.rows[start : start + BATCH_SIZE], writing)
             if progress:
                 progress(min(start + BATCH_SIZE, len(plan.rows)))
 
@@ -584,23 +594,40 @@ class CustomerImport(CellChecks):
         ValidationError, and the caller rolls back what was written. `progress` hears how
         many of the rows are through."""
         rows = list(rows)
-        codes_in_file = {clean(cells.get("code", "")).upper() for _, cells in rows} - {""}
+        writing = _Writing(
+            codes_in_file={clean(cells.get("code", "")).upper() for _, cells in rows} - {""}
+        )
+        writing.ledger_names.expect(self._ledger_names_wanted(rows))
         plan = Plan()
         through = 0
         with closing(parsed_beside(rows, self._parse_batch, BATCH_SIZE)) as parsed:
             for batch in self._planned_batches(rows, plan, parsed_batches=parsed):
                 if plan.problems:
                     raise ValidationError(problems_found_again(plan))
-                self._write_batch(batch, codes_in_file)
+                self._write_batch(batch, writing)
                 through = min(through + BATCH_SIZE, len(rows))
                 if progress:
                     progress(through)
         return plan
 
-    def _write_batch(self, rows: list[Row], codes_in_file: set[str]) -> None:
+    def _ledger_names_wanted(self, rows) -> set[tuple[int, str]]:
+        """(company id, plain ledger name) for every row of the file that names a customer:
+        what the ledgers of its new customers may be called, read at once for the file."""
+        if "name" not in self.headers:
+            return set()
+        by_name, by_pk = self.lookups.companies, self.lookups.companies_by_pk
+        wanted = set()
+        for _, cells in rows:
+            named = by_name.get(unmarked(clean(cells.get("company", ""))).casefold())
+            company = by_pk[named] if named else self.defaults.company
+            party = SimpleNamespace(name=clean(cells.get("name", "")))
+            wanted.add((company.pk, ledger_name(party, company.abbreviation)))
+        return wanted
+
+    def _write_batch(self, rows: list[Row], writing: "_Writing") -> None:
         """Insert the new customers of `rows` and update the changed ones."""
         new = [row for row in rows if row.outcome == Outcome.NEW]
-        _insert_customers(new, self.lookups, self.user, codes_in_file)
+        _insert_customers(new, self.lookups, self.user, writing)
         changed = [row for row in rows if row.outcome == Outcome.UPDATED]
         _update_customers([row for row in changed if row.customer_changed], self._given, self.user)
         _update_primaries(changed, self.user)
@@ -796,15 +823,24 @@ def _comparable(part, value) -> str:
 # --- bulk writes ----------------------------------------------------------------------------
 
 
-def _insert_customers(rows, lookups, user, codes_in_file):
+@dataclass
+class _Writing:
+    """What the batches of one import share: the codes the file gives (generated codes avoid
+    them) and the names its customers' ledgers take."""
+
+    codes_in_file: set[str]
+    ledger_names: LedgerNames = field(default_factory=LedgerNames)
+
+
+def _insert_customers(rows, lookups, user, writing: _Writing):
     if not rows:
         return
     now = timezone.now()
     uncoded = sum(1 for row in rows if not row.values["code"])
-    codes = iter(free_codes(Customer, uncoded, also_taken=codes_in_file))
+    codes = iter(free_codes(Customer, uncoded, also_taken=writing.codes_in_file))
     for row in rows:
         row.values["code"] = row.values["code"] or next(codes)
-    values = [tuple(row.values[name] for name in CUSTOMER_FIELDS) for row in rows]
+    values = [CUSTOMER_VALUES(row.values) for row in rows]
     ids = insert_rows(Customer, CUSTOMER_FIELDS, values)
     record_history(Customer, ids, "+", user, now)
     open_ledgers_of_new_customers(
@@ -813,6 +849,7 @@ def _insert_customers(rows, lookups, user, codes_in_file):
             for pk, row in zip(ids, rows, strict=True)
         ],
         companies=[lookups.companies_by_pk[row.values["company_id"]] for row in rows],
+        names=writing.ledger_names,
     )
     owned = list(zip(ids, rows, strict=True))
     _insert_contacts([(pk, row.contact) for pk, row in owned if row.contact], user, now)

@@ -160,7 +160,7 @@ def _open_batch(parties, company):
     openings = [(party, companies[target(party)]) for party in to_open]
     _require_groups(kind, {company for _, company in openings})
 
-    names = _NameBook(
+    names = LedgerNames(
         openings + [(party_by_id[kind.party_id(ledger)], ledger.company) for ledger in to_rename]
     )
     for ledger in _create_ledgers(kind, openings, names):
@@ -200,25 +200,37 @@ def _require_groups(kind, companies):
             raise ValidationError({"company": missing_group_message(company, kind.setting)})
 
 
-class _NameBook:
+class LedgerNames:
     """Hands out ledger names: "<name> - ABBR", or "<name> (<code>) - ABBR" when that is taken.
 
-    One query finds which plain names are already used in the companies concerned; names
-    handed out within the batch count as taken too.
+    `expect` reads, in one query, which of the plain names wanted are taken in the companies
+    concerned, asking only about names it was not asked about before; names handed out count
+    as taken too. A book kept for a whole import can so be told every name of the file once,
+    and batches ask nothing more.
     """
 
-    def __init__(self, parties_and_companies):
-        wanted = {(c.pk, ledger_name(p, c.abbreviation)) for p, c in parties_and_companies}
+    def __init__(self, parties_and_companies=()):
         self.taken = set()
-        if wanted:
-            self.taken = set(
-                Account.objects.filter(
-                    AnyOf(F("name"), list({name for _, name in wanted})),
-                    company_id__in={company_id for company_id, _ in wanted},
-                )
-                .order_by()
-                .values_list("company_id", "name")
+        self.asked = set()
+        self.expect_parties(parties_and_companies)
+
+    def expect_parties(self, parties_and_companies):
+        self.expect({(c.pk, ledger_name(p, c.abbreviation)) for p, c in parties_and_companies})
+
+    def expect(self, wanted: set[tuple[int, str]]):
+        """(company id, plain ledger name) pairs that may be handed out."""
+        wanted = wanted - self.asked
+        if not wanted:
+            return
+        self.taken |= set(
+            Account.objects.filter(
+                AnyOf(F("name"), list({name for _, name in wanted})),
+                company_id__in={company_id for company_id, _ in wanted},
             )
+            .order_by()
+            .values_list("company_id", "name")
+        )
+        self.asked |= wanted
 
     def name_for(self, party, company):
         name = ledger_name(party, company.abbreviation)
@@ -249,15 +261,18 @@ def _create_ledgers(kind, openings, names):
     return ledgers
 
 
-def open_ledgers_of_new_customers(customers, *, companies) -> None:
+def open_ledgers_of_new_customers(customers, *, companies, names=None) -> None:
     """Receivable ledgers for customers just written in bulk, none of which has one yet: the
-    i-th in companies[i]. `customers` need only `pk`, `name` and `code`."""
+    i-th in companies[i]. `customers` need only `pk`, `name` and `code`. `names`: the
+    LedgerNames of a whole import, to hand out names across its batches."""
     openings = list(zip(customers, companies, strict=True))
     if not openings:
         return
     kind = KIND_OF_MODEL[Customer]
-    _require_groups(kind, set(companies))
-    _insert_ledgers(kind, openings, _NameBook(openings))
+    _require_groups(kind, {id(company): company for company in companies}.values())
+    names = names if names is not None else LedgerNames()
+    names.expect_parties(openings)
+    _insert_ledgers(kind, openings, names)
 
 
 LEDGER_ACCOUNT_FIELDS = [
@@ -275,21 +290,26 @@ LEDGER_ACCOUNT_FIELDS = [
 def _insert_ledgers(kind, openings, names):
     """Write an account and a PartyLedger for each (party, company) pair; returns
     (pair, account row, ledger row) triples, each row starting with its new pk."""
-    group_ids = {getattr(company, f"{kind.group_attr}_id") for _, company in openings}
+    group_attr = f"{kind.group_attr}_id"
+    companies = {id(company): company for _, company in openings}.values()
+    group_ids = {getattr(company, group_attr) for company in companies}
     root_types = dict(Account.objects.filter(pk__in=group_ids).values_list("pk", "root_type"))
+    # what a ledger account takes from its company, worked out once per company
+    placed = {id(company): (company.pk, getattr(company, group_attr)) for company in companies}
     account_rows = []
     for party, company in openings:
-        group_id = getattr(company, f"{kind.group_attr}_id")
+        company_id, group_id = placed[id(company)]
         name = names.name_for(party, company)
-        root_type = root_types[group_id]
         account_rows.append(
-            (company.pk, group_id, name, "", False, root_type, kind.account_type, False)
+            (company_id, group_id, name, "", False, root_types[group_id], kind.account_type, False)
         )
     account_ids = insert_rows(Account, LEDGER_ACCOUNT_FIELDS, account_rows)
     now = timezone.now()
     ledger_rows = [
-        (party.pk, company.pk, account_id, now)
-        for (party, company), account_id in zip(openings, account_ids, strict=True)
+        (party.pk, account_row[0], account_id, now)
+        for (party, _), account_row, account_id in zip(
+            openings, account_rows, account_ids, strict=True
+        )
     ]
     ledger_fields = [f"{kind.field}_id", "company_id", "account_id", "opened_at"]
     ledger_ids = insert_rows(PartyLedger, ledger_fields, ledger_rows)

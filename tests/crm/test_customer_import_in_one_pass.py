@@ -84,3 +84,12 @@ def test_the_preview_counts_the_same_as_the_import(defaults, small_batches):
     refused = pytest.raises(ValidationError, match="row 8, Email 'not an address'")
     with refused, transaction.atomic():
         an_import(defaults).plan_and_write(rows)
+
+
+def test_a_row_travels_between_processes_whole():
+    import pickle
+
+    planned = importing.Row(7, {"code": "P-7"}, {"email": "a@b.de"}, {}, importing.Outcome.UPDATED)
+    planned.existing_id, planned.customer_changed = 12, True
+
+    assert pickle.loads(pickle.dumps(planned)) == planned
