@@ -144,27 +144,51 @@ def parsed_beside(rows: list, parse_batch: Callable[[list], object], size: int) 
     threads would take turns on the interpreter's lock. The second process is a fork: it
     has the rows and the importer's lookups without copying them, must not (and does not)
     touch the database, and sends each batch's result back through a pipe, one batch ahead
-    at most. Close the generator when done with it early: that stops the process.
+    at most. It starts at once, so the caller may prepare meanwhile. Close the iterator when
+    done with it (it is also a context manager): that stops the process.
     """
     starts = range(0, len(rows), size)
     if len(starts) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for start in starts:
-            yield parse_batch(rows[start : start + size])
-        return
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    worker = context.Process(
-        target=_parse_batches, args=(rows, parse_batch, size, sending), daemon=True
-    )
-    worker.start()
-    sending.close()
-    try:
-        for _ in starts:
-            yield _received(receiving)
-    finally:
-        receiving.close()
-        worker.terminate()
-        worker.join()
+        return _BatchesHere(parse_batch(rows[start : start + size]) for start in starts)
+    return _BatchesBeside(rows, parse_batch, size, len(starts))
+
+
+class _BatchesHere:
+    def __init__(self, results):
+        self.results = results
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.results)
+
+    def close(self):
+        self.results.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+class _BatchesBeside(_BatchesHere):
+    def __init__(self, rows, parse_batch, size, count):
+        context = multiprocessing.get_context("fork")
+        self.receiving, sending = context.Pipe(duplex=False)
+        self.worker = context.Process(
+            target=_parse_batches, args=(rows, parse_batch, size, sending), daemon=True
+        )
+        self.worker.start()
+        sending.close()
+        super().__init__(_received(self.receiving) for _ in range(count))
+
+    def close(self):
+        super().close()
+        self.receiving.close()
+        self.worker.terminate()
+        self.worker.join()
 
 
 PARSE_TIMEOUT = 300  # seconds one batch may take before the import gives up on it

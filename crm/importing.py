@@ -16,7 +16,6 @@ imports too (crm.importing_contacts, crm.importing_addresses).
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from operator import itemgetter
@@ -594,13 +593,13 @@ class CustomerImport(CellChecks):
         ValidationError, and the caller rolls back what was written. `progress` hears how
         many of the rows are through."""
         rows = list(rows)
-        writing = _Writing(
-            codes_in_file={clean(cells.get("code", "")).upper() for _, cells in rows} - {""}
-        )
-        writing.ledger_names.expect(self._ledger_names_wanted(rows))
         plan = Plan()
         through = 0
-        with closing(parsed_beside(rows, self._parse_batch, BATCH_SIZE)) as parsed:
+        with parsed_beside(rows, self._parse_batch, BATCH_SIZE) as parsed:
+            writing = _Writing(
+                codes_in_file={clean(cells.get("code", "")).upper() for _, cells in rows} - {""}
+            )
+            writing.ledger_names.expect(self._ledger_names_wanted(rows))
             for batch in self._planned_batches(rows, plan, parsed_batches=parsed):
                 if plan.problems:
                     raise ValidationError(problems_found_again(plan))

@@ -16,15 +16,18 @@ def tagged(batch):
 
 
 def test_batches_come_back_in_order_worked_out_by_a_second_process():
-    results = list(parsed_beside(list(range(10)), tagged, 3))
+    with parsed_beside(list(range(10)), tagged, 3) as batches:
+        results = list(batches)
 
     assert [rows for _, rows in results] == [[0, 2, 4], [6, 8, 10], [12, 14, 16], [18]]
     assert {pid for pid, _ in results} != {os.getpid()}
 
 
 def test_a_single_batch_is_worked_out_here():
-    assert list(parsed_beside([1, 2], tagged, 3)) == [(os.getpid(), [2, 4])]
-    assert list(parsed_beside([], tagged, 3)) == []
+    with parsed_beside([1, 2], tagged, 3) as batches:
+        assert list(batches) == [(os.getpid(), [2, 4])]
+    with parsed_beside([], tagged, 3) as batches:
+        assert list(batches) == []
 
 
 def test_a_failure_in_the_second_process_is_raised_here():
@@ -33,19 +36,21 @@ def test_a_failure_in_the_second_process_is_raised_here():
             raise ValueError("bad cell")
         return batch
 
-    batches = parsed_beside(list(range(8)), fail_on_the_third, 2)
-    assert next(batches) == [0, 1]
-    assert next(batches) == [2, 3]
-    with pytest.raises(RuntimeError, match=r"Checking the rows failed \(ValueError: bad cell\)"):
-        next(batches)
+    failed = pytest.raises(RuntimeError, match=r"Checking the rows failed \(ValueError: bad cell\)")
+    with parsed_beside(list(range(8)), fail_on_the_third, 2) as batches:
+        assert next(batches) == [0, 1]
+        assert next(batches) == [2, 3]
+        with failed:
+            next(batches)
 
 
 def test_a_second_process_that_dies_is_noticed():
     def die(batch):
         os._exit(3)
 
-    with pytest.raises(RuntimeError, match="stopped unexpectedly"):
-        list(parsed_beside(list(range(4)), die, 2))
+    stopped = pytest.raises(RuntimeError, match="stopped unexpectedly")
+    with stopped, parsed_beside(list(range(4)), die, 2) as batches:
+        list(batches)
 
 
 def test_a_second_process_that_hangs_is_given_up_on(monkeypatch):
@@ -56,8 +61,15 @@ def test_a_second_process_that_hangs_is_given_up_on(monkeypatch):
 
         time.sleep(5)
 
-    with pytest.raises(RuntimeError, match="took too long"):
-        list(parsed_beside(list(range(4)), hang, 2))
+    given_up = pytest.raises(RuntimeError, match="took too long")
+    with given_up, parsed_beside(list(range(4)), hang, 2) as batches:
+        list(batches)
+
+
+def test_it_starts_working_before_the_first_batch_is_asked_for():
+    with parsed_beside(list(range(20)), tagged, 10) as batches:
+        assert batches.worker.is_alive() or batches.worker.exitcode == 0
+        assert batches.receiving.poll(5)
 
 
 def test_closing_early_stops_the_second_process():
