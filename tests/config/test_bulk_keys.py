@@ -70,6 +70,23 @@ def test_the_triggers_are_back_on_after_the_batch(masters):
     assert replication_role() == "origin"
 
 
+def test_the_triggers_are_back_on_after_an_error_that_leaves_the_transaction_going(
+    masters, monkeypatch
+):
+    company, group, territory = masters
+
+    def broken(*args):
+        raise RuntimeError("not the database's")
+
+    monkeypatch.setattr(bulk, "_sequence_oid", broken)
+    with transaction.atomic():
+        with pytest.raises(RuntimeError):
+            bulk.insert_rows(
+                Customer, CUSTOMER_FIELDS, [customer_row("B-1", company, group, territory)]
+            )
+        assert replication_role() == "origin"
+
+
 def test_rows_written_in_the_same_transaction_may_be_referred_to(masters):
     company, group, territory = masters
     with transaction.atomic():
