@@ -105,7 +105,9 @@ def problems_found_again(plan: Plan) -> str:
 
 
 class Importer(Protocol):
-    """What the import page needs of an importer (see dataimport.targets)."""
+    """What the import page needs of an importer (see dataimport.targets). One may also offer
+    `plan_and_write(rows, *, progress=None) -> Plan`, checking and writing in one pass (see
+    crm.importing.CustomerImport); the page's import then uses it."""
 
     def plan(self, rows: Iterable[tuple[int, dict[str, str]]]) -> Plan:
         """Judge (row number, {field: cell text}) pairs; write nothing."""

@@ -8,6 +8,8 @@ PostgreSQL), with their history, receivable ledgers, contacts and addresses, in 
 transaction. Bulk writes fire no signals, so ledgers are opened here, through the ledger
 naming rules of `crm.services`. Updating a customer also updates its primary contact and
 primary billing address from the contact and address columns (or creates them).
+`CustomerImport.plan_and_write(rows)` is the import itself: both in one pass, a batch at a
+time, the cells of the next batch checked in a second process meanwhile.
 
 `CellChecks`, `Countries` and the bulk helpers at the end serve the contact and address
 imports too (crm.importing_contacts, crm.importing_addresses).
