@@ -299,10 +299,11 @@ class CustomerImport(CellChecks):
         return plan
 
     def _planned_batches(
-        self, rows: list, plan: Plan, *, parsed_batches: Iterable | None = None
+        self, rows: list, plan: Plan, *, parsed_batches: Iterable | None = None, codes=None
     ) -> Iterator[list[Row]]:
         """Plan `rows` into `plan` a batch at a time, yielding each batch's rows to write.
-        `parsed_batches`: each batch's `_parse_batch`, when worked out elsewhere."""
+        `parsed_batches`: each batch's `_parse_batch`, when worked out elsewhere; `codes`:
+        the rows' `_codes_in`, when known already."""
         missing = [c for c in COLUMNS if c.required and c.field not in self.headers]
         if missing and self.mode != Mode.UPDATE:
             names = ", ".join(column.header for column in missing)
@@ -315,7 +316,7 @@ class CustomerImport(CellChecks):
                 for start in range(0, len(rows), BATCH_SIZE)
             )
         seen_codes: dict[str, int] = {}
-        stored = _stored_codes({clean(cells.get("code", "")).upper() for _, cells in rows})
+        stored = _stored_codes(_codes_in(rows) if codes is None else codes)
         for parsed, problems in parsed_batches:
             plan.problems.extend(problems)
             yield self._decide_batch(parsed, plan, seen_codes, stored)
@@ -598,11 +599,12 @@ class CustomerImport(CellChecks):
         plan = Plan()
         through = 0
         with parsed_beside(rows, self._parse_batch, BATCH_SIZE) as parsed:
-            writing = _Writing(
-                codes_in_file={clean(cells.get("code", "")).upper() for _, cells in rows} - {""}
-            )
+            writing = _Writing(codes_in_file=_codes_in(rows))
             writing.ledger_names.expect(self._ledger_names_wanted(rows))
-            for batch in self._planned_batches(rows, plan, parsed_batches=parsed):
+            planned = self._planned_batches(
+                rows, plan, parsed_batches=parsed, codes=writing.codes_in_file
+            )
+            for batch in planned:
                 if plan.problems:
                     raise ValidationError(problems_found_again(plan))
                 self._write_batch(batch, writing)
@@ -740,6 +742,11 @@ def _repeated(codes, seen_codes) -> dict[int, int]:
         else:
             first_in_batch[code] = row
     return repeats
+
+
+def _codes_in(rows) -> set[str]:
+    """The codes (upper-cased) the cells of a file's rows give."""
+    return {clean(cells.get("code", "")).upper() for _, cells in rows} - {""}
 
 
 def _stored_codes(codes) -> set[str]:
