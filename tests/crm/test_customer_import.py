@@ -96,6 +96,14 @@ def test_a_new_customer_gets_its_code_ledger_contact_address_and_history(default
     assert contact.history.count() == address.address.history.count() == 1
 
 
+@pytest.mark.parametrize(
+    "email", ["o'brien@example.ie", "jane.doe+crm@sub.example.co.uk", "x@[127.0.0.1]"]
+)
+def test_addresses_of_every_shape_django_accepts_are_taken_in_lower_case(defaults, email):
+    plan = an_import(defaults).plan([row(2, email=email.upper())])
+    assert plan.is_valid and plan.rows[0].contact["email"] == email.lower()
+
+
 def test_the_dry_run_writes_nothing(defaults):
     plan = an_import(defaults).plan([row(), row(3, name="Other")])
     assert plan.counts.new == 2
@@ -111,6 +119,8 @@ def test_the_dry_run_writes_nothing(defaults):
         ({"customer_group": "All Customer Groups"}, "Group", "this is a group of others"),
         ({"territory": "Atlantis"}, "Territory", "no territory has this name."),
         ({"email": "not-an-email"}, "Email", "not an email address."),
+        ({"email": "a..b@example.com"}, "Email", "not an email address."),
+        ({"email": f"{'x' * 250}@example.com"}, "Email", "longer than 254 characters."),
         ({"credit_limit": "lots"}, "Credit limit", "not a number."),
         ({"credit_limit": "-5"}, "Credit limit", "must be at least 0."),
         ({"country": "Narnia"}, "Country", "not a country name or ISO code."),
