@@ -105,7 +105,7 @@ def test_a_running_import_shows_rows_rate_and_time_left(logged_in, live_server):
     log = previewed_log(company)
     ImportLog.objects.filter(pk=log.pk).update(
         status="running",
-        phase="writing",
+        phase="importing",
         rows_total=100_000,
         rows_done=37_500,
         phase_started_at=timezone.now() - timedelta(seconds=6),
@@ -115,7 +115,8 @@ def test_a_running_import_shows_rows_rate_and_time_left(logged_in, live_server):
     page.goto(f"{live_server.url}/import/{log.pk}/")
     bar = page.locator("#import-progress [role=progressbar]")
     assert bar.get_attribute("aria-valuenow") == "38"
-    assert "37,500 of 100,000 rows" in page.locator("#import-progress").inner_text()
+    card = page.locator("#import-progress").inner_text()
+    assert "Checking and writing the rows: 37,500 of 100,000 rows" in card
     screenshot(page, "import-progress")
     shutil.copyfile(
         SCREENSHOTS / "import-progress.png", DOCS_IMAGE.with_name("import-progress.png")
